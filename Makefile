@@ -1,0 +1,46 @@
+# Guichet developer entry points. `make test` is what CI runs (see .ci/run).
+JOBS ?= $(shell nproc)
+DB := sqlite:var/guichet.db
+GUICHET := ./build/release/guichet
+FORMAT_FILES = $(shell find $(wildcard src tests bench) -type f \( -name '*.cc' -o -name '*.h' \) | sort)
+
+# $(call configure_and_build,PRESET): configure once, then build incrementally.
+define configure_and_build
+	test -f build/$(1)/build.ninja || cmake --preset $(1)
+	cmake --build --preset $(1) -j $(JOBS)
+endef
+
+.PHONY: deps build release run format format-check test clean
+
+deps:
+	scripts/install-deps
+
+build: deps
+	$(call configure_and_build,debug)
+
+release: deps
+	$(call configure_and_build,release)
+
+run: release
+	mkdir -p var
+	$(GUICHET) admin migrate --db $(DB)
+	$(GUICHET) demo --db $(DB)
+	exec $(GUICHET) serve --db $(DB) --listen 127.0.0.1:8080
+
+format: deps
+	$(if $(FORMAT_FILES),clang-format-14 -i $(FORMAT_FILES))
+
+format-check: deps
+	$(if $(FORMAT_FILES),clang-format-14 --dry-run --Werror $(FORMAT_FILES))
+
+# Debug build: every test, on SQLite and on a throwaway PostgreSQL (GUICHET_TEST_PG_URL).
+# Then an ASan+UBSan build of the unit tests.
+test: deps format-check build
+	scripts/with-postgres ctest --preset debug -j $(JOBS)
+	test -f build/asan/build.ninja || cmake --preset asan
+	cmake --build --preset asan -j $(JOBS) --target unit_tests
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --preset asan -L unit -j $(JOBS)
+
+clean:
+	rm -rf build
