@@ -1,0 +1,1023 @@
+// SqlStore: the Store implementation shared by both backends. Every public method runs in one
+// transaction through Tx(), which retries on lock timeouts and serialization failures.
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "common/crypto.h"
+#include "common/log.h"
+#include "common/text.h"
+#include "storage/migrations.h"
+#include "storage/sql.h"
+#include "storage/store.h"
+
+namespace guichet::storage {
+namespace {
+
+using internal::AsDouble;
+using internal::AsInt;
+using internal::AsText;
+using internal::Blob;
+using internal::Dialect;
+using internal::IsNull;
+using internal::Params;
+using internal::Row;
+using internal::SqlConnection;
+using internal::SqlValue;
+using json = nlohmann::json;
+
+struct Unit {};
+
+SqlValue OptId(const std::optional<Id>& v) { return v ? SqlValue(*v) : SqlValue(std::monostate{}); }
+std::optional<Id> ToOptId(const SqlValue& v) {
+  return IsNull(v) ? std::nullopt : std::optional<Id>(AsInt(v));
+}
+json OptJson(const std::optional<Id>& v) { return v ? json(*v) : json(nullptr); }
+
+constexpr char kRequestColumns[] =
+    "id, reference, subject, description, channel, language, category_id, team_id, assignee_id, "
+    "citizen_id, created_by, priority, status, tags, location_lat, location_lon, "
+    "location_address, custom_fields, created_at, updated_at, first_reply_at, resolved_at, "
+    "version";
+
+std::map<std::string, std::string> ParseStringMap(const std::string& text) {
+  std::map<std::string, std::string> out;
+  const json j = json::parse(text, nullptr, false);
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (it->is_string()) out[it.key()] = it->get<std::string>();
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> ParseStringList(const std::string& text) {
+  std::vector<std::string> out;
+  const json j = json::parse(text, nullptr, false);
+  if (j.is_array()) {
+    for (const auto& v : j) {
+      if (v.is_string()) out.push_back(v.get<std::string>());
+    }
+  }
+  return out;
+}
+
+core::Request RowToRequest(const Row& r) {
+  core::Request q;
+  q.id = AsInt(r[0]);
+  q.reference = AsText(r[1]);
+  q.subject = AsText(r[2]);
+  q.description = AsText(r[3]);
+  q.channel = core::ParseChannel(AsText(r[4])).value_or(core::Channel::kWeb);
+  q.language = AsText(r[5]);
+  q.category_id = ToOptId(r[6]);
+  q.team_id = ToOptId(r[7]);
+  q.assignee_id = ToOptId(r[8]);
+  q.citizen_id = ToOptId(r[9]);
+  q.created_by = ToOptId(r[10]);
+  q.priority = core::ParsePriority(AsText(r[11])).value_or(core::Priority::kNormal);
+  q.status = core::ParseRequestStatus(AsText(r[12])).value_or(core::RequestStatus::kNew);
+  q.tags = ParseStringList(AsText(r[13]));
+  if (!IsNull(r[14]) || !IsNull(r[16])) {
+    core::Location loc;
+    if (!IsNull(r[14])) loc.lat = AsDouble(r[14]);
+    if (!IsNull(r[15])) loc.lon = AsDouble(r[15]);
+    loc.address = AsText(r[16]);
+    q.location = loc;
+  }
+  q.custom_fields = ParseStringMap(AsText(r[17]));
+  q.created_at = AsInt(r[18]);
+  q.updated_at = AsInt(r[19]);
+  if (!IsNull(r[20])) q.first_reply_at = AsInt(r[20]);
+  if (!IsNull(r[21])) q.resolved_at = AsInt(r[21]);
+  q.version = AsInt(r[22]);
+  return q;
+}
+
+// The audited view of a request: every field an agent can see, as JSON.
+json RequestToAuditJson(const core::Request& q) {
+  json j = {{"reference", q.reference},
+            {"subject", q.subject},
+            {"description", q.description},
+            {"channel", core::ToString(q.channel)},
+            {"language", q.language},
+            {"category_id", OptJson(q.category_id)},
+            {"team_id", OptJson(q.team_id)},
+            {"assignee_id", OptJson(q.assignee_id)},
+            {"citizen_id", OptJson(q.citizen_id)},
+            {"priority", core::ToString(q.priority)},
+            {"status", core::ToString(q.status)},
+            {"tags", q.tags},
+            {"custom_fields", q.custom_fields}};
+  if (q.location) {
+    j["location"] = {{"lat", q.location->lat ? json(*q.location->lat) : json(nullptr)},
+                     {"lon", q.location->lon ? json(*q.location->lon) : json(nullptr)},
+                     {"address", q.location->address}};
+  }
+  return j;
+}
+
+// {"field": {"before": x, "after": y}} for each field that differs.
+json Diff(const json& before, const json& after) {
+  json changes = json::object();
+  for (auto it = after.begin(); it != after.end(); ++it) {
+    const json old_value = before.contains(it.key()) ? before[it.key()] : json(nullptr);
+    if (old_value != *it) changes[it.key()] = {{"before", old_value}, {"after", *it}};
+  }
+  for (auto it = before.begin(); it != before.end(); ++it) {
+    if (!after.contains(it.key())) changes[it.key()] = {{"before", *it}, {"after", nullptr}};
+  }
+  return changes;
+}
+
+json Created(const json& after) {
+  json changes = json::object();
+  for (auto it = after.begin(); it != after.end(); ++it) changes[it.key()] = {{"after", *it}};
+  return changes;
+}
+
+std::string AuditHash(const std::string& prev_hash, Millis at, const std::string& actor,
+                      const std::string& action, const std::string& entity, Id entity_id,
+                      const std::optional<Id>& request_id, const std::string& changes) {
+  std::string material = prev_hash;
+  for (const std::string& part :
+       {std::to_string(at), actor, action, entity, std::to_string(entity_id),
+        request_id ? std::to_string(*request_id) : std::string("-"), changes}) {
+    material += '\x1f';  // unit separator: no field can forge a boundary
+    material += part;
+  }
+  return Sha256Hex(material);
+}
+
+// FTS5 query from free text: each word quoted (so no FTS syntax leaks in) and prefix-matched.
+std::string Fts5Query(std::string_view text) {
+  std::string out, word;
+  auto flush = [&] {
+    if (!word.empty()) {
+      if (!out.empty()) out += ' ';
+      out += '"' + word + "\"*";
+      word.clear();
+    }
+  };
+  for (char c : text) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u >= 0x80 || std::isalnum(u)) {
+      word += c;
+    } else {
+      flush();
+    }
+  }
+  flush();
+  return out;
+}
+
+class SqlStore final : public Store {
+ public:
+  SqlStore(Dialect dialect, std::unique_ptr<internal::ConnectionPool> pool, const Clock* clock)
+      : dialect_(dialect), pool_(std::move(pool)), clock_(clock) {}
+
+  std::string_view backend() const override {
+    return dialect_ == Dialect::kSqlite ? "sqlite" : "postgresql";
+  }
+
+  PoolStats pool_stats() override {
+    const auto [open, idle] = pool_->Counts();
+    return {pool_->size(), open, idle};
+  }
+
+  Result<int> Migrate() override {
+    const auto& migrations = dialect_ == Dialect::kSqlite ? internal::SqliteMigrations()
+                                                          : internal::PostgresMigrations();
+    return Tx<int>(true, [&](SqlConnection& c) -> Result<int> {
+      if (dialect_ == Dialect::kPostgres) {
+        // Several nodes may start at once: one migrates, the others wait and find it done.
+        GUICHET_RETURN_IF_ERROR(c.ExecScript("SELECT pg_advisory_xact_lock(7170001)"));
+      }
+      GUICHET_RETURN_IF_ERROR(
+          c.ExecScript("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
+                       "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
+      GUICHET_ASSIGN_OR_RETURN(
+          auto rows, c.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {}));
+      const std::int64_t current = AsInt(rows[0][0]);
+      int applied = 0;
+      for (const auto& m : migrations) {
+        if (m.version <= current) continue;
+        LogEvent(LogLevel::kInfo, "migration_applied", {{"name", std::string(m.name)}});
+        GUICHET_RETURN_IF_ERROR(c.ExecScript(m.sql));
+        GUICHET_ASSIGN_OR_RETURN(
+            auto ignored,
+            c.Query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    {std::int64_t{m.version}, std::string(m.name), clock_->Now()}));
+        ++applied;
+      }
+      return applied;
+    });
+  }
+
+  Status Ping() override {
+    auto r = Tx<Unit>(false, [](SqlConnection& c) -> Result<Unit> {
+      GUICHET_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT 1", {}));
+      return Unit{};
+    });
+    return r.status();
+  }
+
+  // --- Directory -----------------------------------------------------------------------------
+
+  Result<core::Team> CreateTeam(const std::string& name, const Actor& actor) override {
+    if (Trim(name).empty() || !IsValidUtf8(name) || Utf8Length(name) > core::kMaxName)
+      return InvalidArgument("a team name must be 1 to 200 characters of valid UTF-8");
+    return Tx<core::Team>(true, [&](SqlConnection& c) -> Result<core::Team> {
+      GUICHET_ASSIGN_OR_RETURN(
+          auto rows, c.Query("INSERT INTO teams (name, created_at) VALUES (?, ?) RETURNING id",
+                             {name, clock_->Now()}));
+      core::Team team{AsInt(rows[0][0]), name};
+      GUICHET_RETURN_IF_ERROR(
+          Audit(c, actor, "team.create", "team", team.id, std::nullopt, Created({{"name", name}})));
+      return team;
+    });
+  }
+
+  Result<std::vector<core::Team>> ListTeams() override {
+    return Tx<std::vector<core::Team>>(
+        false, [](SqlConnection& c) -> Result<std::vector<core::Team>> {
+          GUICHET_ASSIGN_OR_RETURN(auto rows,
+                                   c.Query("SELECT id, name FROM teams ORDER BY id", {}));
+          std::vector<core::Team> out;
+          for (const Row& r : rows) out.push_back({AsInt(r[0]), AsText(r[1])});
+          return out;
+        });
+  }
+
+  Result<core::Team> GetTeam(Id id) override {
+    return FindTeam("SELECT id, name FROM teams WHERE id = ?", id, "team " + std::to_string(id));
+  }
+  Result<core::Team> FindTeamByName(const std::string& name) override {
+    return FindTeam("SELECT id, name FROM teams WHERE name = ?", name, "team \"" + name + "\"");
+  }
+
+  Result<core::Category> CreateCategory(const core::Category& category,
+                                        const Actor& actor) override {
+    if (Trim(category.slug).empty() || category.slug.size() > 64)
+      return InvalidArgument("a category slug must be 1 to 64 characters");
+    for (char ch : category.slug) {
+      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_')
+        return InvalidArgument("a category slug may contain only letters, digits, - and _");
+    }
+    if (Trim(category.name).empty() || !IsValidUtf8(category.name) ||
+        Utf8Length(category.name) > core::kMaxName)
+      return InvalidArgument("a category name must be 1 to 200 characters of valid UTF-8");
+    return Tx<core::Category>(true, [&](SqlConnection& c) -> Result<core::Category> {
+      if (category.default_team_id)
+        GUICHET_RETURN_IF_ERROR(CheckTeam(c, *category.default_team_id));
+      GUICHET_ASSIGN_OR_RETURN(
+          auto rows,
+          c.Query("INSERT INTO categories (slug, name, default_team_id, created_at) "
+                  "VALUES (?, ?, ?, ?) RETURNING id",
+                  {category.slug, category.name, OptId(category.default_team_id), clock_->Now()}));
+      core::Category out = category;
+      out.id = AsInt(rows[0][0]);
+      GUICHET_RETURN_IF_ERROR(Audit(c, actor, "category.create", "category", out.id, std::nullopt,
+                                    Created({{"slug", out.slug},
+                                             {"name", out.name},
+                                             {"default_team_id", OptJson(out.default_team_id)}})));
+      return out;
+    });
+  }
+
+  Result<std::vector<core::Category>> ListCategories() override {
+    return Tx<std::vector<core::Category>>(
+        false, [](SqlConnection& c) -> Result<std::vector<core::Category>> {
+          GUICHET_ASSIGN_OR_RETURN(
+              auto rows,
+              c.Query("SELECT id, slug, name, default_team_id FROM categories ORDER BY id", {}));
+          std::vector<core::Category> out;
+          for (const Row& r : rows) out.push_back(RowToCategory(r));
+          return out;
+        });
+  }
+
+  Result<core::Category> GetCategory(Id id) override {
+    return FindCategory("id = ?", id, "category " + std::to_string(id));
+  }
+  Result<core::Category> FindCategoryBySlug(const std::string& slug) override {
+    return FindCategory("slug = ?", slug, "category \"" + slug + "\"");
+  }
+
+  Result<core::User> CreateUser(const core::NewUser& input, const Actor& actor) override {
+    const std::string email = AsciiLower(Trim(input.email));
+    core::NewUser normalised = input;
+    normalised.email = email;
+    const auto errors = core::ValidateNewUser(normalised);
+    if (!errors.empty()) return InvalidArgument(errors[0].field + " " + errors[0].reason);
+    return Tx<core::User>(true, [&](SqlConnection& c) -> Result<core::User> {
+      const Millis now = clock_->Now();
+      std::optional<Id> citizen_id;
+      if (input.role == core::Role::kCitizen) {
+        GUICHET_ASSIGN_OR_RETURN(
+            auto rows, c.Query("INSERT INTO citizens (name, email, created_at) VALUES (?, ?, ?) "
+                               "RETURNING id",
+                               {input.display_name, email, now}));
+        citizen_id = AsInt(rows[0][0]);
+      }
+      GUICHET_ASSIGN_OR_RETURN(
+          auto rows,
+          c.Query("INSERT INTO users (email, display_name, role, password_hash, citizen_id, "
+                  "active, created_at) VALUES (?, ?, ?, ?, ?, 1, ?) RETURNING id",
+                  {email, input.display_name, std::string(core::ToString(input.role)),
+                   input.password_hash, OptId(citizen_id), now}));
+      const Id id = AsInt(rows[0][0]);
+      for (Id team : input.team_ids) {
+        GUICHET_RETURN_IF_ERROR(CheckTeam(c, team));
+        GUICHET_ASSIGN_OR_RETURN(
+            auto ignored,
+            c.Query("INSERT INTO user_teams (user_id, team_id) VALUES (?, ?)", {id, team}));
+      }
+      GUICHET_RETURN_IF_ERROR(
+          Audit(c, actor, "user.create", "user", id, std::nullopt,
+                Created({{"email", email},
+                         {"display_name", input.display_name},
+                         {"role", core::ToString(input.role)},
+                         {"team_ids", input.team_ids},
+                         {"password", input.password_hash.empty() ? "none" : "set"}})));
+      return LoadUser(c, id);
+    });
+  }
+
+  Result<core::User> GetUser(Id id) override {
+    return Tx<core::User>(false, [&](SqlConnection& c) { return LoadUser(c, id); });
+  }
+
+  Result<UserCredentials> FindUserByEmail(const std::string& email) override {
+    const std::string key = AsciiLower(Trim(email));
+    return Tx<UserCredentials>(false, [&](SqlConnection& c) -> Result<UserCredentials> {
+      GUICHET_ASSIGN_OR_RETURN(
+          auto rows, c.Query("SELECT id, password_hash FROM users WHERE email = ?", {key}));
+      if (rows.empty()) return NotFound("no user with this e-mail");
+      GUICHET_ASSIGN_OR_RETURN(auto user, LoadUser(c, AsInt(rows[0][0])));
+      return UserCredentials{std::move(user), AsText(rows[0][1])};
+    });
+  }
+
+  Result<std::vector<core::User>> ListUsers() override {
+    return Tx<std::vector<core::User>>(
+        false, [&](SqlConnection& c) -> Result<std::vector<core::User>> {
+          GUICHET_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT id FROM users ORDER BY id", {}));
+          std::vector<core::User> out;
+          for (const Row& r : rows) {
+            GUICHET_ASSIGN_OR_RETURN(auto user, LoadUser(c, AsInt(r[0])));
+            out.push_back(std::move(user));
+          }
+          return out;
+        });
+  }
+
+  Result<core::Citizen> GetCitizen(Id id) override {
+    return Tx<core::Citizen>(false, [&](SqlConnection& c) -> Result<core::Citizen> {
+      GUICHET_ASSIGN_OR_RETURN(
+          auto rows,
+          c.Query("SELECT id, name, email, phone, language FROM citizens WHERE id = ?", {id}));
+      if (rows.empty()) return NotFound("citizen " + std::to_string(id) + " does not exist");
+      const Row& r = rows[0];
+      return core::Citizen{AsInt(r[0]), AsText(r[1]), AsText(r[2]), AsText(r[3]), AsText(r[4])};
+    });
+  }
+
+  // --- Authentication ------------------------------------------------------------------------
+
+  Status CreateSession(const Session& s) override {
+    return Tx<Unit>(
+               true,
+               [&](SqlConnection& c) -> Result<Unit> {
+                 // Expired sessions of this user are swept here rather than by a background job.
+                 GUICHET_ASSIGN_OR_RETURN(
+                     auto swept,
+                     c.Query("DELETE FROM sessions WHERE user_id = ? AND expires_at < ?",
+                             {s.user_id, clock_->Now()}));
+                 GUICHET_ASSIGN_OR_RETURN(
+                     auto rows,
+                     c.Query("INSERT INTO sessions (token_hash, user_id, csrf_token, "
+                             "created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                             {s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at}));
+                 return Unit{};
+               })
+        .status();
+  }
+
+  Result<Session> FindSession(const std::string& token_hash) override {
+    return Tx<Session>(false, [&](SqlConnection& c) -> Result<Session> {
+      GUICHET_ASSIGN_OR_RETURN(
+          auto rows, c.Query("SELECT token_hash, user_id, csrf_token, created_at, expires_at "
+                             "FROM sessions WHERE token_hash = ?",
+                             {token_hash}));
+      if (rows.empty()) return NotFound("no such session");
+      const Row& r = rows[0];
+      return Session{AsText(r[0]), AsInt(r[1]), AsText(r[2]), AsInt(r[3]), AsInt(r[4])};
+    });
+  }
+
+  Status DeleteSession(const std::string& token_hash) override {
+    return Tx<Unit>(true,
+                    [&](SqlConnection& c) -> Result<Unit> {
+                      GUICHET_ASSIGN_OR_RETURN(
+                          auto rows,
+                          c.Query("DELETE FROM sessions WHERE token_hash = ?", {token_hash}));
+                      return Unit{};
+                    })
+        .status();
+  }
+
+  Result<ApiToken> CreateApiToken(Id user_id, const std::string& name,
+                                  const std::string& token_hash, const Actor& actor) override {
+    if (!IsValidUtf8(name) || Utf8Length(name) > core::kMaxName)
+      return InvalidArgument("a token name must be at most 200 characters of valid UTF-8");
+    return Tx<ApiToken>(true, [&](SqlConnection& c) -> Result<ApiToken> {
+      GUICHET_ASSIGN_OR_RETURN(auto user, LoadUser(c, user_id));
+      const Millis now = clock_->Now();
+      GUICHET_ASSIGN_OR_RETURN(
+          auto rows, c.Query("INSERT INTO api_tokens (user_id, name, token_hash, created_at) "
+                             "VALUES (?, ?, ?, ?) RETURNING id",
+                             {user.id, name, token_hash, now}));
+      ApiToken token{AsInt(rows[0][0]), user.id, name, now};
+      GUICHET_RETURN_IF_ERROR(Audit(c, actor, "api_token.create", "api_token", token.id,
+                                    std::nullopt, Created({{"user_id", user.id}, {"name", name}})));
+      return token;
+    });
+  }
+
+  Result<core::User> FindUserByTokenHash(const std::string& token_hash) override {
+    return Tx<core::User>(false, [&](SqlConnection& c) -> Result<core::User> {
+      GUICHET_ASSIGN_OR_RETURN(auto rows,
+                               c.Query("SELECT user_id FROM api_tokens WHERE token_hash = ? AND "
+                                       "revoked_at IS NULL",
+                                       {token_hash}));
+      if (rows.empty()) return NotFound("no such token");
+      return LoadUser(c, AsInt(rows[0][0]));
+    });
+  }
+
+  // --- Requests ------------------------------------------------------------------------------
+
+  Result<core::Request> CreateRequest(const core::NewRequest& in, const std::string& secret_hash,
+                                      const Actor& actor) override {
+    const auto errors = core::ValidateNewRequest(in);
+    if (!errors.empty()) return InvalidArgument(errors[0].field + " " + errors[0].reason);
+    return Tx<core::Request>(true, [&](SqlConnection& c) -> Result<core::Request> {
+      const Millis now = clock_->Now();
+      std::optional<Id> team_id = in.team_id;
+      if (in.category_id) {
+        GUICHET_ASSIGN_OR_RETURN(auto category, LoadCategory(c, *in.category_id));
+        if (!team_id) team_id = category.default_team_id;
+      }
+      if (team_id) GUICHET_RETURN_IF_ERROR(CheckTeam(c, *team_id));
+      std::optional<Id> citizen_id = in.citizen_id;
+      if (citizen_id) {
+        GUICHET_ASSIGN_OR_RETURN(auto found,
+                                 c.Query("SELECT id FROM citizens WHERE id = ?", {*citizen_id}));
+        if (found.empty())
+          return InvalidArgument("citizen " + std::to_string(*citizen_id) + " does not exist");
+      } else if (in.citizen && !(in.citizen->name.empty() && in.citizen->email.empty() &&
+                                 in.citizen->phone.empty())) {
+        GUICHET_ASSIGN_OR_RETURN(
+            auto rows, c.Query("INSERT INTO citizens (name, email, phone, language, created_at) "
+                               "VALUES (?, ?, ?, ?, ?) RETURNING id",
+                               {in.citizen->name, AsciiLower(in.citizen->email), in.citizen->phone,
+                                in.citizen->language, now}));
+        citizen_id = AsInt(rows[0][0]);
+      }
+      const int year = YearOf(now);
+      GUICHET_ASSIGN_OR_RETURN(
+          auto counter,
+          c.Query("INSERT INTO reference_counters (year, last_value) VALUES (?, 1) "
+                  "ON CONFLICT (year) DO UPDATE SET last_value = reference_counters.last_value + 1 "
+                  "RETURNING last_value",
+                  {std::int64_t{year}}));
+      const std::string reference = core::FormatReference(year, AsInt(counter[0][0]));
+      const auto& loc = in.location;
+      GUICHET_ASSIGN_OR_RETURN(
+          auto rows,
+          c.Query("INSERT INTO requests (reference, secret_hash, subject, description, channel, "
+                  "language, category_id, team_id, citizen_id, created_by, priority, status, "
+                  "tags, location_lat, location_lon, location_address, custom_fields, "
+                  "created_at, updated_at, version) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, 1) "
+                  "RETURNING id",
+                  {reference, secret_hash, in.subject, in.description,
+                   std::string(core::ToString(in.channel)), in.language, OptId(in.category_id),
+                   OptId(team_id), OptId(citizen_id), OptId(actor.user_id),
+                   std::string(core::ToString(in.priority)), json(in.tags).dump(),
+                   loc && loc->lat ? SqlValue(*loc->lat) : SqlValue(),
+                   loc && loc->lon ? SqlValue(*loc->lon) : SqlValue(),
+                   loc ? SqlValue(loc->address) : SqlValue(), json(in.custom_fields).dump(), now,
+                   now}));
+      const Id id = AsInt(rows[0][0]);
+      GUICHET_ASSIGN_OR_RETURN(auto created, LoadRequest(c, id, false));
+      GUICHET_RETURN_IF_ERROR(Audit(c, actor, "request.create", "request", id, id,
+                                    Created(RequestToAuditJson(created))));
+      return created;
+    });
+  }
+
+  Result<core::Request> GetRequest(Id id) override {
+    return Tx<core::Request>(false, [&](SqlConnection& c) { return LoadRequest(c, id, false); });
+  }
+
+  Result<core::Request> FindRequestByReferenceAndSecret(const std::string& reference,
+                                                        const std::string& secret_hash) override {
+    return Tx<core::Request>(false, [&](SqlConnection& c) -> Result<core::Request> {
+      GUICHET_ASSIGN_OR_RETURN(auto rows,
+                               c.Query(std::string("SELECT ") + kRequestColumns +
+                                           ", secret_hash FROM requests WHERE reference = ?",
+                                       {reference}));
+      if (rows.empty() || !ConstantTimeEquals(AsText(rows[0].back()), secret_hash))
+        return NotFound("no request with this reference and secret");
+      return RowToRequest(rows[0]);
+    });
+  }
+
+  Result<RequestPage> ListRequests(const RequestFilter& f, const PageSpec& page) override {
+    std::string sql = std::string("SELECT ") + kRequestColumns + " FROM requests WHERE 1 = 1";
+    Params params;
+    if (!f.statuses.empty()) {
+      sql += " AND status IN (" + Placeholders(f.statuses.size()) + ")";
+      for (auto s : f.statuses) params.push_back(std::string(core::ToString(s)));
+    }
+    AddEquals(sql, params, "team_id", f.team_id);
+    AddEquals(sql, params, "assignee_id", f.assignee_id);
+    AddEquals(sql, params, "category_id", f.category_id);
+    if (f.unassigned) sql += " AND assignee_id IS NULL";
+    if (f.priority) {
+      sql += " AND priority = ?";
+      params.push_back(std::string(core::ToString(*f.priority)));
+    }
+    if (f.channel) {
+      sql += " AND channel = ?";
+      params.push_back(std::string(core::ToString(*f.channel)));
+    }
+    if (f.created_from) {
+      sql += " AND created_at >= ?";
+      params.push_back(*f.created_from);
+    }
+    if (f.created_to) {
+      sql += " AND created_at < ?";
+      params.push_back(*f.created_to);
+    }
+    if (!Trim(f.text).empty()) {
+      if (dialect_ == Dialect::kSqlite) {
+        const std::string query = Fts5Query(f.text);
+        if (!query.empty()) {
+          sql += " AND id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH ?)";
+          params.push_back(query);
+        }
+      } else {
+        sql += " AND search @@ plainto_tsquery('french', ?)";
+        params.push_back(f.text);
+      }
+    }
+    if (f.scope_team_ids) {
+      if (f.scope_team_ids->empty()) {
+        sql += " AND 1 = 0";
+      } else {
+        sql += " AND team_id IN (" + Placeholders(f.scope_team_ids->size()) + ")";
+        for (Id t : *f.scope_team_ids) params.push_back(t);
+      }
+    }
+    AddEquals(sql, params, "citizen_id", f.scope_citizen_id);
+    AddEquals(sql, params, "id <", page.after_id, "");
+    const int limit = std::clamp(page.limit, 1, 500);
+    sql += " ORDER BY id DESC LIMIT ?";
+    params.push_back(std::int64_t{limit + 1});
+    return Tx<RequestPage>(false, [&](SqlConnection& c) -> Result<RequestPage> {
+      GUICHET_ASSIGN_OR_RETURN(auto rows, c.Query(sql, params));
+      RequestPage out;
+      for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(limit); ++i)
+        out.items.push_back(RowToRequest(rows[i]));
+      if (rows.size() > static_cast<size_t>(limit)) out.next_after_id = out.items.back().id;
+      return out;
+    });
+  }
+
+  Result<core::Request> UpdateRequest(Id id, std::int64_t expected_version,
+                                      const core::RequestPatch& p, const Actor& actor) override {
+    const auto errors = core::ValidatePatch(p);
+    if (!errors.empty()) return InvalidArgument(errors[0].field + " " + errors[0].reason);
+    return Tx<core::Request>(true, [&](SqlConnection& c) -> Result<core::Request> {
+      GUICHET_ASSIGN_OR_RETURN(const core::Request before, LoadRequest(c, id, true));
+      if (before.version != expected_version) {
+        return Conflict("request " + std::to_string(id) +
+                        " was changed by someone else: it is at "
+                        "version " +
+                        std::to_string(before.version) +
+                        ", the change was made on "
+                        "version " +
+                        std::to_string(expected_version));
+      }
+      core::Request after = before;
+      if (p.subject) after.subject = *p.subject;
+      if (p.description) after.description = *p.description;
+      if (p.language) after.language = *p.language;
+      if (p.clear_category) after.category_id.reset();
+      if (p.category_id) {
+        GUICHET_ASSIGN_OR_RETURN(auto category, LoadCategory(c, *p.category_id));
+        after.category_id = category.id;
+      }
+      if (p.clear_team) after.team_id.reset();
+      if (p.team_id) {
+        GUICHET_RETURN_IF_ERROR(CheckTeam(c, *p.team_id));
+        after.team_id = p.team_id;
+      }
+      if (p.clear_assignee) after.assignee_id.reset();
+      if (p.assignee_id) {
+        GUICHET_ASSIGN_OR_RETURN(auto assignee, LoadUser(c, *p.assignee_id));
+        if (!core::IsStaff(assignee.role) || assignee.role == core::Role::kAuditor ||
+            !assignee.active)
+          return InvalidArgument("user " + std::to_string(assignee.id) +
+                                 " cannot be assigned requests");
+        after.assignee_id = assignee.id;
+      }
+      if (p.priority) after.priority = *p.priority;
+      if (p.tags) after.tags = *p.tags;
+      if (p.custom_fields) after.custom_fields = *p.custom_fields;
+      const Millis now = clock_->Now();
+      if (p.status && *p.status != before.status) {
+        if (!core::CanTransition(before.status, *p.status)) {
+          return FailedPrecondition("a request cannot move from " +
+                                    std::string(core::ToString(before.status)) + " to " +
+                                    std::string(core::ToString(*p.status)));
+        }
+        after.status = *p.status;
+        if (after.status == core::RequestStatus::kResolved) after.resolved_at = now;
+        if (after.status == core::RequestStatus::kOpen) after.resolved_at.reset();
+      }
+      const json changes = Diff(RequestToAuditJson(before), RequestToAuditJson(after));
+      if (changes.empty()) return before;  // nothing changes: no new version
+      GUICHET_ASSIGN_OR_RETURN(
+          auto rows,
+          c.Query("UPDATE requests SET subject = ?, description = ?, language = ?, "
+                  "category_id = ?, team_id = ?, assignee_id = ?, priority = ?, status = ?, "
+                  "tags = ?, custom_fields = ?, resolved_at = ?, updated_at = ?, "
+                  "version = version + 1 WHERE id = ? AND version = ? RETURNING id",
+                  {after.subject, after.description, after.language, OptId(after.category_id),
+                   OptId(after.team_id), OptId(after.assignee_id),
+                   std::string(core::ToString(after.priority)),
+                   std::string(core::ToString(after.status)), json(after.tags).dump(),
+                   json(after.custom_fields).dump(), OptId(after.resolved_at), now, id,
+                   expected_version}));
+      if (rows.empty()) return Conflict("request " + std::to_string(id) + " was changed meanwhile");
+      GUICHET_RETURN_IF_ERROR(Audit(c, actor, "request.update", "request", id, id, changes));
+      return LoadRequest(c, id, false);
+    });
+  }
+
+  Result<core::Message> AddMessage(Id request_id, const core::NewMessage& m, bool from_staff,
+                                   const Actor& actor) override {
+    const auto errors = core::ValidateNewMessage(m);
+    if (!errors.empty()) return InvalidArgument(errors[0].field + " " + errors[0].reason);
+    return Tx<core::Message>(true, [&](SqlConnection& c) -> Result<core::Message> {
+      GUICHET_ASSIGN_OR_RETURN(const core::Request request, LoadRequest(c, request_id, true));
+      const Millis now = clock_->Now();
+      GUICHET_ASSIGN_OR_RETURN(
+          auto rows,
+          c.Query("INSERT INTO messages (request_id, visibility, author_user_id, author_name, "
+                  "channel, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                  {request_id, std::string(core::ToString(m.visibility)), OptId(actor.user_id),
+                   m.author_name, std::string(core::ToString(m.channel)), m.body, now}));
+      core::Message out{AsInt(rows[0][0]), request_id, m.visibility, actor.user_id,
+                        m.author_name,     m.channel,  m.body,       now};
+      const bool first_reply =
+          from_staff && m.visibility == core::Visibility::kPublic && !request.first_reply_at;
+      GUICHET_ASSIGN_OR_RETURN(
+          auto updated,
+          c.Query("UPDATE requests SET updated_at = ?, first_reply_at = COALESCE(first_reply_at, "
+                  "?) WHERE id = ?",
+                  {now, first_reply ? SqlValue(now) : SqlValue(), request_id}));
+      json changes = Created({{"visibility", core::ToString(m.visibility)},
+                              {"channel", core::ToString(m.channel)},
+                              {"author_name", m.author_name},
+                              {"body", m.body}});
+      if (first_reply) changes["first_reply_at"] = {{"before", nullptr}, {"after", now}};
+      GUICHET_RETURN_IF_ERROR(
+          Audit(c, actor, "message.create", "message", out.id, request_id, changes));
+      return out;
+    });
+  }
+
+  Result<std::vector<core::Message>> ListMessages(Id request_id, bool include_internal) override {
+    return Tx<std::vector<core::Message>>(
+        false, [&](SqlConnection& c) -> Result<std::vector<core::Message>> {
+          GUICHET_ASSIGN_OR_RETURN(
+              auto rows,
+              c.Query(std::string("SELECT id, request_id, visibility, author_user_id, "
+                                  "author_name, channel, body, created_at FROM messages "
+                                  "WHERE request_id = ?") +
+                          (include_internal ? "" : " AND visibility = 'public'") + " ORDER BY id",
+                      {request_id}));
+          std::vector<core::Message> out;
+          for (const Row& r : rows) {
+            out.push_back(
+                {AsInt(r[0]), AsInt(r[1]),
+                 core::ParseVisibility(AsText(r[2])).value_or(core::Visibility::kInternal),
+                 ToOptId(r[3]), AsText(r[4]),
+                 core::ParseChannel(AsText(r[5])).value_or(core::Channel::kWeb), AsText(r[6]),
+                 AsInt(r[7])});
+          }
+          return out;
+        });
+  }
+
+  Result<AttachmentMeta> AddAttachment(const AttachmentMeta& meta, const std::string& content,
+                                       const Actor& actor) override {
+    // Both go into the audit entry's JSON, which must be valid UTF-8.
+    if (!IsValidUtf8(meta.filename) || !IsValidUtf8(meta.content_type))
+      return InvalidArgument("an attachment's file name and content type must be valid UTF-8");
+    return Tx<AttachmentMeta>(true, [&](SqlConnection& c) -> Result<AttachmentMeta> {
+      GUICHET_ASSIGN_OR_RETURN(auto request, LoadRequest(c, meta.request_id, false));
+      AttachmentMeta out = meta;
+      out.size = static_cast<std::int64_t>(content.size());
+      out.sha256 = Sha256Hex(content);
+      out.created_at = clock_->Now();
+      GUICHET_ASSIGN_OR_RETURN(
+          auto rows,
+          c.Query("INSERT INTO attachments (request_id, message_id, filename, content_type, size, "
+                  "sha256, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                  {request.id, OptId(meta.message_id), out.filename, out.content_type, out.size,
+                   out.sha256, Blob{content}, out.created_at}));
+      out.id = AsInt(rows[0][0]);
+      GUICHET_RETURN_IF_ERROR(Audit(c, actor, "attachment.create", "attachment", out.id, request.id,
+                                    Created({{"filename", out.filename},
+                                             {"content_type", out.content_type},
+                                             {"size", out.size},
+                                             {"sha256", out.sha256}})));
+      return out;
+    });
+  }
+
+  Result<Attachment> GetAttachment(Id id) override {
+    return Tx<Attachment>(false, [&](SqlConnection& c) -> Result<Attachment> {
+      GUICHET_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT ") + kAttachmentColumns +
+                                                      ", content FROM attachments WHERE id = ?",
+                                                  {id}));
+      if (rows.empty()) return NotFound("attachment " + std::to_string(id) + " does not exist");
+      return Attachment{RowToAttachment(rows[0]), AsText(rows[0][8])};
+    });
+  }
+
+  Result<std::vector<AttachmentMeta>> ListAttachments(Id request_id) override {
+    return Tx<std::vector<AttachmentMeta>>(
+        false, [&](SqlConnection& c) -> Result<std::vector<AttachmentMeta>> {
+          GUICHET_ASSIGN_OR_RETURN(auto rows,
+                                   c.Query(std::string("SELECT ") + kAttachmentColumns +
+                                               " FROM attachments WHERE request_id = ? ORDER BY id",
+                                           {request_id}));
+          std::vector<AttachmentMeta> out;
+          for (const Row& r : rows) out.push_back(RowToAttachment(r));
+          return out;
+        });
+  }
+
+  // --- Audit ---------------------------------------------------------------------------------
+
+  Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& q) override {
+    std::string sql = std::string("SELECT ") + kAuditColumns + " FROM audit_log WHERE 1 = 1";
+    Params params;
+    AddEquals(sql, params, "request_id", q.request_id);
+    AddEquals(sql, params, "id >", q.after_id, "");
+    sql += " ORDER BY id LIMIT ?";
+    params.push_back(std::int64_t{std::clamp(q.limit, 1, 1000)});
+    return Tx<std::vector<AuditEntry>>(false,
+                                       [&](SqlConnection& c) -> Result<std::vector<AuditEntry>> {
+                                         GUICHET_ASSIGN_OR_RETURN(auto rows, c.Query(sql, params));
+                                         std::vector<AuditEntry> out;
+                                         for (const Row& r : rows) out.push_back(RowToAudit(r));
+                                         return out;
+                                       });
+  }
+
+  Result<AuditVerification> VerifyAudit() override {
+    return Tx<AuditVerification>(false, [&](SqlConnection& c) -> Result<AuditVerification> {
+      AuditVerification v;
+      std::string prev;
+      Id last_id = 0;
+      for (;;) {
+        GUICHET_ASSIGN_OR_RETURN(auto rows,
+                                 c.Query(std::string("SELECT ") + kAuditColumns +
+                                             " FROM audit_log WHERE id > ? ORDER BY id LIMIT 1000",
+                                         {last_id}));
+        if (rows.empty()) break;
+        for (const Row& r : rows) {
+          const AuditEntry e = RowToAudit(r);
+          ++v.checked;
+          if (e.prev_hash != prev) {
+            return Broken(v, e.id,
+                          "its link to the previous entry does not match (an entry "
+                          "before it was removed or changed)");
+          }
+          if (AuditHash(e.prev_hash, e.at, e.actor, e.action, e.entity, e.entity_id, e.request_id,
+                        e.changes_json) != e.hash) {
+            return Broken(v, e.id, "its content does not match its hash (it was altered)");
+          }
+          prev = e.hash;
+          last_id = e.id;
+        }
+      }
+      GUICHET_ASSIGN_OR_RETURN(auto head, c.Query("SELECT last_id, last_hash FROM audit_head", {}));
+      if (head.empty() || AsText(head[0][1]) != prev || AsInt(head[0][0]) != last_id) {
+        return Broken(v, head.empty() ? last_id : AsInt(head[0][0]),
+                      "the chain's recorded head is missing (the newest entries were removed)");
+      }
+      return v;
+    });
+  }
+
+ private:
+  static constexpr char kAttachmentColumns[] =
+      "id, request_id, message_id, filename, content_type, size, sha256, created_at";
+  static constexpr char kAuditColumns[] =
+      "id, at, actor, action, entity, entity_id, request_id, changes, prev_hash, hash";
+
+  static AuditVerification Broken(AuditVerification v, Id id, std::string reason) {
+    v.ok = false;
+    v.first_broken_id = id;
+    v.reason = std::move(reason);
+    return v;
+  }
+
+  static AttachmentMeta RowToAttachment(const Row& r) {
+    return {AsInt(r[0]),  AsInt(r[1]), ToOptId(r[2]), AsText(r[3]),
+            AsText(r[4]), AsInt(r[5]), AsText(r[6]),  AsInt(r[7])};
+  }
+
+  static AuditEntry RowToAudit(const Row& r) {
+    return {AsInt(r[0]), AsInt(r[1]),   AsText(r[2]), AsText(r[3]), AsText(r[4]),
+            AsInt(r[5]), ToOptId(r[6]), AsText(r[7]), AsText(r[8]), AsText(r[9])};
+  }
+
+  static core::Category RowToCategory(const Row& r) {
+    return {AsInt(r[0]), AsText(r[1]), AsText(r[2]), ToOptId(r[3])};
+  }
+
+  static std::string Placeholders(size_t n) {
+    std::string out;
+    for (size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
+    return out;
+  }
+
+  // Appends " AND column = ?" (or another operator given in `column`) when `value` is set.
+  static void AddEquals(std::string& sql, Params& params, const std::string& column,
+                        const std::optional<Id>& value, const std::string& op = " =") {
+    if (!value) return;
+    sql += " AND " + column + op + " ?";
+    params.push_back(*value);
+  }
+
+  std::string ForUpdate() const { return dialect_ == Dialect::kPostgres ? " FOR UPDATE" : ""; }
+
+  template <typename T>
+  Result<T> Tx(bool write, const std::function<Result<T>(SqlConnection&)>& fn) {
+    constexpr int kAttempts = 5;
+    for (int attempt = 1;; ++attempt) {
+      GUICHET_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
+      Status begun = conn->Begin(write);
+      if (!begun.ok()) {
+        if (conn->last_error_retryable() && attempt < kAttempts) continue;
+        return begun;
+      }
+      Result<T> result = fn(*conn);
+      if (result.ok()) {
+        Status committed = conn->Commit();
+        if (committed.ok()) return result;
+        conn->Rollback();
+        if (!conn->last_error_retryable() || attempt >= kAttempts) return committed;
+      } else {
+        const bool retry = conn->last_error_retryable() && attempt < kAttempts;
+        conn->Rollback();
+        if (!retry) return result;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
+    }
+  }
+
+  template <typename Key>
+  Result<core::Team> FindTeam(const std::string& sql, const Key& key, const std::string& what) {
+    return Tx<core::Team>(false, [&](SqlConnection& c) -> Result<core::Team> {
+      GUICHET_ASSIGN_OR_RETURN(auto rows, c.Query(sql, {key}));
+      if (rows.empty()) return NotFound(what + " does not exist");
+      return core::Team{AsInt(rows[0][0]), AsText(rows[0][1])};
+    });
+  }
+
+  template <typename Key>
+  Result<core::Category> FindCategory(const std::string& where, const Key& key,
+                                      const std::string& what) {
+    return Tx<core::Category>(false, [&](SqlConnection& c) -> Result<core::Category> {
+      GUICHET_ASSIGN_OR_RETURN(
+          auto rows,
+          c.Query("SELECT id, slug, name, default_team_id FROM categories WHERE " + where, {key}));
+      if (rows.empty()) return NotFound(what + " does not exist");
+      return RowToCategory(rows[0]);
+    });
+  }
+
+  // Inside a transaction: referenced rows must exist, else a readable kInvalidArgument.
+  Status CheckTeam(SqlConnection& c, Id id) {
+    auto rows = c.Query("SELECT id FROM teams WHERE id = ?", {id});
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return InvalidArgument("team " + std::to_string(id) + " does not exist");
+    return Status::Ok();
+  }
+
+  Result<core::Category> LoadCategory(SqlConnection& c, Id id) {
+    GUICHET_ASSIGN_OR_RETURN(
+        auto rows,
+        c.Query("SELECT id, slug, name, default_team_id FROM categories WHERE id = ?", {id}));
+    if (rows.empty()) return InvalidArgument("category " + std::to_string(id) + " does not exist");
+    return RowToCategory(rows[0]);
+  }
+
+  Result<core::User> LoadUser(SqlConnection& c, Id id) {
+    GUICHET_ASSIGN_OR_RETURN(
+        auto rows, c.Query("SELECT id, email, display_name, role, citizen_id, active, created_at "
+                           "FROM users WHERE id = ?",
+                           {id}));
+    if (rows.empty()) return NotFound("user " + std::to_string(id) + " does not exist");
+    const Row& r = rows[0];
+    core::User u;
+    u.id = AsInt(r[0]);
+    u.email = AsText(r[1]);
+    u.display_name = AsText(r[2]);
+    u.role = core::ParseRole(AsText(r[3])).value_or(core::Role::kCitizen);
+    u.citizen_id = ToOptId(r[4]);
+    u.active = AsInt(r[5]) != 0;
+    u.created_at = AsInt(r[6]);
+    GUICHET_ASSIGN_OR_RETURN(
+        auto teams,
+        c.Query("SELECT team_id FROM user_teams WHERE user_id = ? ORDER BY team_id", {id}));
+    for (const Row& t : teams) u.team_ids.push_back(AsInt(t[0]));
+    return u;
+  }
+
+  Result<core::Request> LoadRequest(SqlConnection& c, Id id, bool for_update) {
+    GUICHET_ASSIGN_OR_RETURN(
+        auto rows, c.Query(std::string("SELECT ") + kRequestColumns +
+                               " FROM requests WHERE id = ?" + (for_update ? ForUpdate() : ""),
+                           {id}));
+    if (rows.empty()) return NotFound("request " + std::to_string(id) + " does not exist");
+    return RowToRequest(rows[0]);
+  }
+
+  // Appends one entry to the hash chain. The head row is locked first, so concurrent
+  // transactions append one after the other and the chain never forks.
+  Status Audit(SqlConnection& c, const Actor& actor, const std::string& action,
+               const std::string& entity, Id entity_id, std::optional<Id> request_id,
+               const json& changes) {
+    auto head = c.Query("SELECT last_hash FROM audit_head WHERE id = 1" + ForUpdate(), {});
+    if (!head.ok()) return head.status();
+    if (head->empty()) return Internal("the audit chain head is missing");
+    const std::string prev = AsText((*head)[0][0]);
+    const Millis at = clock_->Now();
+    const std::string changes_text = changes.dump();
+    const std::string hash =
+        AuditHash(prev, at, actor.label, action, entity, entity_id, request_id, changes_text);
+    auto inserted = c.Query(
+        "INSERT INTO audit_log (at, actor, action, entity, entity_id, request_id, changes, "
+        "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        {at, actor.label, action, entity, entity_id, OptId(request_id), changes_text, prev, hash});
+    if (!inserted.ok()) return inserted.status();
+    auto updated = c.Query("UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1",
+                           {AsInt((*inserted)[0][0]), hash});
+    return updated.status();
+  }
+
+  const Dialect dialect_;
+  std::unique_ptr<internal::ConnectionPool> pool_;
+  const Clock* clock_;
+};
+
+const SystemClock kSystemClock;
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const StoreOptions& options) {
+  const Clock* clock = options.clock ? options.clock : &kSystemClock;
+  const std::string u(url);
+  if (u.rfind("sqlite:", 0) == 0) {
+    std::string path = u.substr(7);
+    if (path.empty())
+      return InvalidArgument("sqlite: URL needs a file path, e.g. sqlite:guichet.db");
+    // Each connection to ":memory:" would be a separate database: keep one.
+    const int size = path == ":memory:" ? 1 : std::max(1, options.pool_size);
+    auto pool = std::make_unique<internal::ConnectionPool>(
+        [path] { return internal::OpenSqliteConnection(path); }, size);
+    { GUICHET_ASSIGN_OR_RETURN(auto probe, pool->Acquire()); }
+    return std::unique_ptr<Store>(new SqlStore(Dialect::kSqlite, std::move(pool), clock));
+  }
+  if (u.rfind("postgresql://", 0) == 0 || u.rfind("postgres://", 0) == 0) {
+    auto pool = std::make_unique<internal::ConnectionPool>(
+        [u] { return internal::OpenPostgresConnection(u); }, std::max(1, options.pool_size));
+    { GUICHET_ASSIGN_OR_RETURN(auto probe, pool->Acquire()); }
+    return std::unique_ptr<Store>(new SqlStore(Dialect::kPostgres, std::move(pool), clock));
+  }
+  return InvalidArgument("unknown database URL; use sqlite:PATH or postgresql://…");
+}
+
+}  // namespace guichet::storage

@@ -1,0 +1,215 @@
+// Store: the one narrow interface to Guichet's persistent state, with two backends, SQLite
+// (embedded, default) and PostgreSQL (multi-node). Both are built on the same SQL, so they give
+// the same answers; the storage tests run every case on both.
+//
+// Contract for every method:
+//   * each call is one transaction: it commits whole or changes nothing;
+//   * every change appends field-level before/after entries to the hash-chained audit log in
+//     that same transaction;
+//   * not-found → kNotFound; a taken unique key → kAlreadyExists; a stale version → kConflict;
+//     a forbidden status move → kFailedPrecondition; the database unreachable → kUnavailable;
+//   * errors never carry SQL text or file paths.
+// Thread-safety: a Store is safe to share between threads (it owns a connection pool).
+// Permissions are the caller's job (the server); the Store only scopes lists when asked.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "core/model.h"
+
+namespace guichet::storage {
+
+using core::Id;
+
+// Who makes a change, as written into the audit log ("user:12", "citizen-link", "cli", "demo").
+struct Actor {
+  std::optional<Id> user_id;
+  std::string label;
+  static Actor User(Id id) { return {id, "user:" + std::to_string(id)}; }
+  static Actor System(std::string label) { return {std::nullopt, std::move(label)}; }
+};
+
+struct RequestFilter {
+  std::vector<core::RequestStatus> statuses;  // any of these (empty = all)
+  std::optional<Id> team_id;
+  std::optional<Id> assignee_id;
+  bool unassigned = false;  // only requests with no assignee
+  std::optional<Id> category_id;
+  std::optional<core::Priority> priority;
+  std::optional<core::Channel> channel;
+  std::optional<Millis> created_from;  // inclusive
+  std::optional<Millis> created_to;    // exclusive
+  std::string text;                    // full-text query on subject and description
+  // Visibility scope set by the caller from the permissions of who asks.
+  std::optional<std::vector<Id>> scope_team_ids;  // only these teams
+  std::optional<Id> scope_citizen_id;             // only this citizen's requests
+};
+
+// Newest first. `after_id` is the cursor: the id of the last item of the previous page. Ids only
+// grow, so inserts never shift the later pages.
+struct PageSpec {
+  int limit = 50;
+  std::optional<Id> after_id;
+};
+
+struct RequestPage {
+  std::vector<core::Request> items;
+  std::optional<Id> next_after_id;  // set when more items may follow
+};
+
+struct Session {
+  std::string token_hash;  // SHA-256 of the cookie value; the value itself is never stored
+  Id user_id = 0;
+  std::string csrf_token;
+  Millis created_at = 0;
+  Millis expires_at = 0;
+};
+
+struct ApiToken {
+  Id id = 0;
+  Id user_id = 0;
+  std::string name;
+  Millis created_at = 0;
+};
+
+struct UserCredentials {
+  core::User user;
+  std::string password_hash;
+};
+
+struct AttachmentMeta {
+  Id id = 0;
+  Id request_id = 0;
+  std::optional<Id> message_id;
+  std::string filename;
+  std::string content_type;
+  std::int64_t size = 0;
+  std::string sha256;
+  Millis created_at = 0;
+};
+
+struct Attachment {
+  AttachmentMeta meta;
+  std::string content;
+};
+
+struct AuditEntry {
+  Id id = 0;
+  Millis at = 0;
+  std::string actor;
+  std::string action;  // "request.create", "request.update", "user.create", …
+  std::string entity;  // "request", "user", "team", "category", "message", …
+  Id entity_id = 0;
+  std::optional<Id> request_id;
+  std::string changes_json;  // {"field": {"before": …, "after": …}, …}
+  std::string prev_hash;
+  std::string hash;
+};
+
+struct AuditQuery {
+  std::optional<Id> request_id;
+  std::optional<Id> after_id;
+  int limit = 100;
+};
+
+struct AuditVerification {
+  bool ok = true;
+  std::int64_t checked = 0;
+  std::optional<Id> first_broken_id;  // the first entry whose link or content does not hold
+  std::string reason;
+};
+
+struct PoolStats {
+  int size = 0;  // the most connections the pool opens
+  int open = 0;  // opened now
+  int idle = 0;  // opened and free
+};
+
+struct StoreOptions {
+  int pool_size = 8;
+  const Clock* clock = nullptr;  // not owned; defaults to the system clock
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Applies the numbered migrations not yet applied; returns how many ran.
+  virtual Result<int> Migrate() = 0;
+  // Ok when the database answers a trivial query.
+  virtual Status Ping() = 0;
+  virtual std::string_view backend() const = 0;  // "sqlite" or "postgresql"
+  virtual PoolStats pool_stats() = 0;
+
+  // --- Directory ---------------------------------------------------------------------------
+  virtual Result<core::Team> CreateTeam(const std::string& name, const Actor& actor) = 0;
+  virtual Result<std::vector<core::Team>> ListTeams() = 0;
+  virtual Result<core::Team> GetTeam(Id id) = 0;
+  virtual Result<core::Team> FindTeamByName(const std::string& name) = 0;
+
+  virtual Result<core::Category> CreateCategory(const core::Category& category,
+                                                const Actor& actor) = 0;
+  virtual Result<std::vector<core::Category>> ListCategories() = 0;
+  virtual Result<core::Category> GetCategory(Id id) = 0;
+  virtual Result<core::Category> FindCategoryBySlug(const std::string& slug) = 0;
+
+  // A citizen-role user also gets a citizen contact (User::citizen_id).
+  virtual Result<core::User> CreateUser(const core::NewUser& user, const Actor& actor) = 0;
+  virtual Result<core::User> GetUser(Id id) = 0;
+  virtual Result<UserCredentials> FindUserByEmail(const std::string& email) = 0;
+  virtual Result<std::vector<core::User>> ListUsers() = 0;
+  virtual Result<core::Citizen> GetCitizen(Id id) = 0;
+
+  // --- Authentication ----------------------------------------------------------------------
+  virtual Status CreateSession(const Session& session) = 0;
+  virtual Result<Session> FindSession(const std::string& token_hash) = 0;
+  virtual Status DeleteSession(const std::string& token_hash) = 0;
+  virtual Result<ApiToken> CreateApiToken(Id user_id, const std::string& name,
+                                          const std::string& token_hash, const Actor& actor) = 0;
+  // The user owning an active token; kNotFound for an unknown token.
+  virtual Result<core::User> FindUserByTokenHash(const std::string& token_hash) = 0;
+
+  // --- Requests ----------------------------------------------------------------------------
+  // Gives the next reference of the year, resolves the category's default team, creates the
+  // citizen contact when `citizen` is set. `secret_hash` guards the citizen's private link.
+  virtual Result<core::Request> CreateRequest(const core::NewRequest& request,
+                                              const std::string& secret_hash,
+                                              const Actor& actor) = 0;
+  virtual Result<core::Request> GetRequest(Id id) = 0;
+  // kNotFound unless both the reference and the secret's hash match.
+  virtual Result<core::Request> FindRequestByReferenceAndSecret(const std::string& reference,
+                                                                const std::string& secret_hash) = 0;
+  virtual Result<RequestPage> ListRequests(const RequestFilter& filter, const PageSpec& page) = 0;
+  // Applies `patch` if the stored version is `expected_version` (kConflict otherwise), checks
+  // status transitions, bumps the version and sets resolved_at on resolution.
+  virtual Result<core::Request> UpdateRequest(Id id, std::int64_t expected_version,
+                                              const core::RequestPatch& patch,
+                                              const Actor& actor) = 0;
+
+  // Sets first_reply_at on the first public message from staff (`from_staff`).
+  virtual Result<core::Message> AddMessage(Id request_id, const core::NewMessage& message,
+                                           bool from_staff, const Actor& actor) = 0;
+  virtual Result<std::vector<core::Message>> ListMessages(Id request_id, bool include_internal) = 0;
+
+  virtual Result<AttachmentMeta> AddAttachment(const AttachmentMeta& meta,
+                                               const std::string& content, const Actor& actor) = 0;
+  virtual Result<Attachment> GetAttachment(Id id) = 0;
+  virtual Result<std::vector<AttachmentMeta>> ListAttachments(Id request_id) = 0;
+
+  // --- Audit -------------------------------------------------------------------------------
+  virtual Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) = 0;
+  // Walks the whole chain; reports the first entry whose hash or link does not hold.
+  virtual Result<AuditVerification> VerifyAudit() = 0;
+};
+
+// Opens "sqlite:PATH" (":memory:" allowed) or "postgresql://…" / "postgres://…".
+// Does not migrate. kInvalidArgument for an unknown scheme, kUnavailable when it cannot connect.
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const StoreOptions& options = {});
+
+}  // namespace guichet::storage
