@@ -1,0 +1,34 @@
+// Private to src/server: who is asking (API token or session cookie) and what they may see or
+// do. Every route handler goes through these checks; a request the caller may not see answers
+// 404 (its existence is not revealed), a visible one they may not change answers 403.
+#pragma once
+
+#include <initializer_list>
+#include <optional>
+
+#include "server/http.h"
+
+namespace guichet::server {
+
+inline constexpr char kSessionCookie[] = "guichet_session";
+
+// Resolves the principal from "Authorization: Bearer gu_…" or the session cookie. A bad or
+// expired credential yields an anonymous principal (routes then answer 401 where needed).
+Principal Authenticate(storage::Store& store, const HttpContext& ctx, Millis now);
+
+// The CSRF rule: cookie-authenticated unsafe methods must echo the session's CSRF token in
+// X-CSRF-Token. Returns the problem to send, or nothing when the request passes.
+std::optional<HttpResponse> CheckCsrf(const HttpContext& ctx);
+
+// Returns 401 for anonymous callers and 403 unless the caller has one of `roles`.
+std::optional<HttpResponse> RequireRole(const HttpContext& ctx,
+                                        std::initializer_list<core::Role> roles);
+std::optional<HttpResponse> RequireUser(const HttpContext& ctx);
+
+bool CanSeeRequest(const Principal& p, const core::Request& r);
+// Staff who may change the request's fields (agents and leads of its team, admins).
+bool CanWorkRequest(const Principal& p, const core::Request& r);
+// Narrows a list filter to what the principal may see.
+void ScopeFilter(const Principal& p, storage::RequestFilter& filter);
+
+}  // namespace guichet::server

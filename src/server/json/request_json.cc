@@ -1,0 +1,149 @@
+#include "server/request_json.h"
+
+#include "common/text.h"
+#include "server/http.h"
+
+namespace guichet::server {
+namespace {
+
+json OptId(const std::optional<core::Id>& v) { return v ? json(*v) : json(nullptr); }
+json OptTime(const std::optional<Millis>& v) { return v ? json(FormatIso8601(*v)) : json(nullptr); }
+json OptNumber(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+// Deepest nesting of [ and { outside strings; stops counting past `limit`.
+int NestingDepth(const std::string& text, int limit) {
+  int depth = 0, max_depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      max_depth = std::max(max_depth, ++depth);
+      if (max_depth > limit) return max_depth;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return max_depth;
+}
+
+}  // namespace
+
+JsonTextError ParseJsonObjectText(const std::string& text, json& out) {
+  if (Trim(text).empty()) return JsonTextError::kEmpty;
+  if (!IsValidUtf8(text)) return JsonTextError::kInvalidUtf8;
+  if (NestingDepth(text, kMaxJsonDepth) > kMaxJsonDepth) return JsonTextError::kTooDeep;
+  json parsed = json::parse(text, nullptr, false);
+  if (parsed.is_discarded()) return JsonTextError::kInvalidJson;
+  if (!parsed.is_object()) return JsonTextError::kNotAnObject;
+  out = std::move(parsed);
+  return JsonTextError::kNone;
+}
+
+std::string DescribeJsonTextError(JsonTextError error) {
+  switch (error) {
+    case JsonTextError::kNone:
+      return "is valid";
+    case JsonTextError::kEmpty:
+      return "is empty; send a JSON object";
+    case JsonTextError::kInvalidUtf8:
+      return "is not valid UTF-8";
+    case JsonTextError::kTooDeep:
+      return "is JSON nested more than " + std::to_string(kMaxJsonDepth) + " levels deep";
+    case JsonTextError::kInvalidJson:
+      return "is not valid JSON";
+    case JsonTextError::kNotAnObject:
+      return "must be a JSON object";
+  }
+  return "is not valid JSON";
+}
+
+std::variant<core::NewRequest, std::vector<core::FieldError>> NewRequestFromJson(
+    const json& object, const CategoryResolver& resolve_category) {
+  std::vector<core::FieldError> errors;
+  FieldReader reader(object, errors);
+  core::NewRequest r;
+  r.subject = reader.String("subject", true).value_or("");
+  r.description = reader.String("description", true).value_or("");
+  r.channel = reader.Enum<core::Channel>("channel", core::ParseChannel, core::ChannelNames(), true)
+                  .value_or(core::Channel::kWeb);
+  r.priority = reader.Enum<core::Priority>("priority", core::ParsePriority, core::PriorityNames())
+                   .value_or(core::Priority::kNormal);
+  r.language = reader.String("language").value_or("");
+  r.category_id = reader.Category(resolve_category);
+  r.tags = reader.StringList("tags").value_or(std::vector<std::string>{});
+  r.custom_fields =
+      reader.StringMap("custom_fields").value_or(std::map<std::string, std::string>{});
+  if (const json* loc = reader.Object("location")) {
+    FieldReader lr(*loc, errors, "location.");
+    core::Location location;
+    location.lat = lr.Number("lat");
+    location.lon = lr.Number("lon");
+    location.address = lr.String("address").value_or("");
+    lr.RejectUnknown();
+    r.location = location;
+  }
+  if (const json* citizen = reader.Object("citizen")) {
+    FieldReader cr(*citizen, errors, "citizen.");
+    core::NewCitizen c;
+    c.name = cr.String("name").value_or("");
+    c.email = cr.String("email").value_or("");
+    c.phone = cr.String("phone").value_or("");
+    c.language = cr.String("language").value_or("");
+    cr.RejectUnknown();
+    r.citizen = c;
+  }
+  reader.RejectUnknown();
+  if (errors.empty()) errors = core::ValidateNewRequest(r);
+  if (!errors.empty()) return errors;
+  return r;
+}
+
+json RequestJson(const core::Request& r, const std::string* category_slug,
+                 const std::optional<core::Citizen>& citizen) {
+  json location = nullptr;
+  if (r.location) {
+    location = {{"lat", OptNumber(r.location->lat)},
+                {"lon", OptNumber(r.location->lon)},
+                {"address", r.location->address}};
+  }
+  json out = {{"id", r.id},
+              {"reference", r.reference},
+              {"subject", r.subject},
+              {"description", r.description},
+              {"channel", core::ToString(r.channel)},
+              {"language", r.language},
+              {"category", category_slug ? json(*category_slug) : json(nullptr)},
+              {"category_id", OptId(r.category_id)},
+              {"team_id", OptId(r.team_id)},
+              {"assignee_id", OptId(r.assignee_id)},
+              {"priority", core::ToString(r.priority)},
+              {"status", core::ToString(r.status)},
+              {"tags", r.tags},
+              {"location", location},
+              {"custom_fields", r.custom_fields},
+              {"created_at", FormatIso8601(r.created_at)},
+              {"updated_at", FormatIso8601(r.updated_at)},
+              {"first_reply_at", OptTime(r.first_reply_at)},
+              {"resolved_at", OptTime(r.resolved_at)},
+              {"version", r.version},
+              {"citizen", nullptr}};
+  if (citizen) {
+    out["citizen"] = {{"id", citizen->id},
+                      {"name", citizen->name},
+                      {"email", citizen->email},
+                      {"phone", citizen->phone},
+                      {"language", citizen->language}};
+  }
+  return out;
+}
+
+}  // namespace guichet::server

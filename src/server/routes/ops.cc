@@ -1,0 +1,48 @@
+// Operations endpoints: liveness, readiness (the database answers), Prometheus metrics, and the
+// OpenAPI document of the REST API.
+#include "server/auth.h"
+#include "server/metrics.h"
+
+namespace guichet::server {
+
+extern const char kOpenApiDocument[];  // docs/api/openapi.json, embedded at build time
+
+namespace {
+
+HttpResponse Healthz(HttpContext&) { return Json(200, {{"status", "ok"}}); }
+
+HttpResponse Readyz(HttpContext& ctx) {
+  Status ping = ctx.store->Ping();
+  if (!ping.ok()) return Json(503, {{"status", "unavailable"}, {"database", "unreachable"}});
+  return Json(200, {{"status", "ready"}, {"database", ctx.store->backend()}});
+}
+
+HttpResponse MetricsText(HttpContext& ctx) {
+  HttpResponse r;
+  r.content_type = "text/plain; version=0.0.4";
+  r.body = ctx.metrics->Render();
+  const storage::PoolStats pool = ctx.store->pool_stats();
+  r.body += "# HELP guichet_db_pool_connections Database connections of this node's pool.\n";
+  r.body += "# TYPE guichet_db_pool_connections gauge\n";
+  r.body += "guichet_db_pool_connections{state=\"max\"} " + std::to_string(pool.size) + "\n";
+  r.body += "guichet_db_pool_connections{state=\"open\"} " + std::to_string(pool.open) + "\n";
+  r.body += "guichet_db_pool_connections{state=\"idle\"} " + std::to_string(pool.idle) + "\n";
+  return r;
+}
+
+HttpResponse OpenApi(HttpContext&) {
+  HttpResponse r;
+  r.body = kOpenApiDocument;
+  return r;
+}
+
+}  // namespace
+
+void AddOpsRoutes(std::vector<Route>& routes) {
+  routes.push_back({"GET", "/healthz", BodyKind::kNone, Healthz});
+  routes.push_back({"GET", "/readyz", BodyKind::kNone, Readyz});
+  routes.push_back({"GET", "/metrics", BodyKind::kNone, MetricsText});
+  routes.push_back({"GET", "/api/v1/openapi.json", BodyKind::kNone, OpenApi});
+}
+
+}  // namespace guichet::server

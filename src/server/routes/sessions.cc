@@ -1,0 +1,116 @@
+// Sessions (login/logout for people) and personal API tokens (for scripts).
+#include "common/crypto.h"
+#include "common/log.h"
+#include "common/text.h"
+#include "server/auth.h"
+#include "server/json/dto.h"
+
+namespace guichet::server {
+namespace {
+
+constexpr size_t kMaxPasswordBytes = 1024;
+
+std::string SessionCookie(const std::string& value, Millis max_age_ms, bool secure) {
+  return std::string(kSessionCookie) + "=" + value +
+         "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age_ms / 1000) +
+         (secure ? "; Secure" : "");
+}
+
+// Unknown e-mails cost as much as wrong passwords, so timing does not reveal accounts.
+void SpendVerifyTime(const std::string& password, PasswordCost cost) {
+  static const std::string kDummy = HashPassword("guichet-dummy-password", cost).value();
+  (void)VerifyPassword(password, kDummy);
+}
+
+HttpResponse Login(HttpContext& ctx) {
+  auto parsed = ParseJsonObject(ctx.body);
+  if (auto* problem = std::get_if<HttpResponse>(&parsed)) return *problem;
+  const json& body = std::get<json>(parsed);
+  std::vector<core::FieldError> errors;
+  FieldReader reader(body, errors);
+  const std::string email = reader.String("email", true).value_or("");
+  const std::string password = reader.String("password", true).value_or("");
+  reader.RejectUnknown();
+  if (password.size() > kMaxPasswordBytes) errors.push_back({"password", "is too long"});
+  if (!errors.empty()) return ValidationProblem(errors);
+
+  auto credentials = ctx.store->FindUserByEmail(email);
+  if (!credentials.ok() && credentials.status().code() != StatusCode::kNotFound)
+    return ProblemFor(credentials.status());
+  const bool valid = credentials.ok() && credentials->user.active &&
+                     VerifyPassword(password, credentials->password_hash);
+  if (!credentials.ok()) SpendVerifyTime(password, ctx.options->password_cost);
+  if (!valid) {
+    LogEvent(LogLevel::kWarn, "login_failed",
+             {{"request_id", ctx.request_id}, {"email", MaskEmail(email)}});
+    return Problem(401, "invalid-credentials", "Wrong e-mail or password",
+                   "The e-mail or the password is wrong, or the account is disabled.");
+  }
+  const core::User& user = credentials->user;
+  // A new session on every login: a token planted before login is never promoted.
+  if (!ctx.principal.session_token_hash.empty())
+    (void)ctx.store->DeleteSession(ctx.principal.session_token_hash);
+  const std::string token = RandomToken(32);
+  const Millis now = ctx.clock->Now();
+  storage::Session session{Sha256Hex(token), user.id, RandomToken(24), now,
+                           now + ctx.options->session_ttl};
+  Status created = ctx.store->CreateSession(session);
+  if (!created.ok()) return ProblemFor(created);
+  LogEvent(LogLevel::kInfo, "login",
+           {{"request_id", ctx.request_id}, {"user_id", std::to_string(user.id)}});
+  HttpResponse r = Json(200, {{"user", UserToJson(user)},
+                              {"csrf_token", session.csrf_token},
+                              {"expires_at", FormatIso8601(session.expires_at)}});
+  r.headers.emplace_back(
+      "Set-Cookie", SessionCookie(token, ctx.options->session_ttl, ctx.options->secure_cookies));
+  return r;
+}
+
+HttpResponse CurrentSession(HttpContext& ctx) {
+  if (auto denied = RequireUser(ctx)) return *denied;
+  json body = {{"user", UserToJson(*ctx.principal.user)}};
+  if (ctx.principal.via_session) body["csrf_token"] = ctx.principal.csrf_token;
+  return Json(200, body);
+}
+
+HttpResponse Logout(HttpContext& ctx) {
+  if (auto denied = RequireUser(ctx)) return *denied;
+  if (!ctx.principal.session_token_hash.empty()) {
+    Status deleted = ctx.store->DeleteSession(ctx.principal.session_token_hash);
+    if (!deleted.ok()) return ProblemFor(deleted);
+  }
+  HttpResponse r;
+  r.status = 204;
+  r.headers.emplace_back("Set-Cookie", SessionCookie("", 0, ctx.options->secure_cookies));
+  return r;
+}
+
+HttpResponse CreateToken(HttpContext& ctx) {
+  if (auto denied = RequireUser(ctx)) return *denied;
+  auto parsed = ParseJsonObject(ctx.body);
+  if (auto* problem = std::get_if<HttpResponse>(&parsed)) return *problem;
+  std::vector<core::FieldError> errors;
+  FieldReader reader(std::get<json>(parsed), errors);
+  const std::string name = reader.String("name", true).value_or("");
+  reader.RejectUnknown();
+  if (!errors.empty()) return ValidationProblem(errors);
+  const std::string raw = "gu_" + RandomToken(32);
+  auto token = ctx.store->CreateApiToken(ctx.principal.user->id, name, Sha256Hex(raw), ctx.actor());
+  if (!token.ok()) return ProblemFor(token.status());
+  return Json(201, {{"id", token->id},
+                    {"name", token->name},
+                    {"token", raw},
+                    {"created_at", FormatIso8601(token->created_at)},
+                    {"note", "This token is shown once; store it safely."}});
+}
+
+}  // namespace
+
+void AddSessionRoutes(std::vector<Route>& routes) {
+  routes.push_back({"POST", "/api/v1/session", BodyKind::kJson, Login});
+  routes.push_back({"GET", "/api/v1/session", BodyKind::kNone, CurrentSession});
+  routes.push_back({"DELETE", "/api/v1/session", BodyKind::kNone, Logout});
+  routes.push_back({"POST", "/api/v1/tokens", BodyKind::kJson, CreateToken});
+}
+
+}  // namespace guichet::server

@@ -1,0 +1,46 @@
+// The HTTP server: REST API under /api/v1, operations endpoints (/healthz, /readyz, /metrics),
+// served by RESTinio on a thread pool. Handlers call the Store synchronously; the server holds
+// no state of its own beyond metrics, so several nodes can serve one PostgreSQL database.
+// Thread-safety: Start/Stop/Wait from one controlling thread; handlers run on the pool.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "common/status.h"
+#include "storage/store.h"
+
+namespace guichet::server {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0 = any free port; read it back with Server::port()
+  int threads = 4;
+  std::size_t max_json_body = 1 << 20;         // 1 MiB
+  std::size_t max_attachment_body = 10 << 20;  // 10 MiB
+  std::size_t max_connections = 1024;
+  Millis session_ttl = 8 * 3600 * 1000;  // a working day
+  bool secure_cookies = false;           // set the Secure flag (behind HTTPS)
+  PasswordCost password_cost = PasswordCost::kInteractive;
+  const Clock* clock = nullptr;  // not owned; defaults to the system clock
+};
+
+class Server {
+ public:
+  virtual ~Server() = default;
+  // The bound port (useful when ServerOptions::port was 0).
+  virtual std::uint16_t port() const = 0;
+  // Stops accepting, lets in-flight requests finish, then returns. Idempotent.
+  virtual void Stop() = 0;
+  // Blocks until the server has stopped (after Stop() or a fatal error).
+  virtual void Wait() = 0;
+};
+
+// Binds and starts serving `store` (not owned, must outlive the server).
+// kUnavailable when the address cannot be bound.
+Result<std::unique_ptr<Server>> StartServer(storage::Store& store, const ServerOptions& options);
+
+}  // namespace guichet::server

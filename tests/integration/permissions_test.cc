@@ -1,0 +1,351 @@
+// The permission matrix: every route of AllRoutes() called by every kind of caller, checked
+// against a table of expected outcomes written as data below; then the no-leak rules: lists are
+// scoped to what the caller may see, and a request one may not see is a 404 that looks exactly
+// like a request that does not exist.
+#include <set>
+
+#include "common/crypto.h"
+#include "harness.h"
+#include "server/http.h"
+
+namespace guichet::testing {
+namespace {
+
+using json = nlohmann::json;
+
+// One row per route. `expected` has one letter per caller, in the order of kEveryone:
+//   anonymous, citizen (owner of the target request), other citizen, agent of team A, agent of
+//   team B, lead of team A, auditor, admin.
+// A = allowed (2xx), 1 = 401, 3 = 403, 4 = 404.
+// Targets: {id} of a request route is a request of the citizen in team A; {id} of a user is
+// agent A; {id} of an attachment is a file on such a request; {reference} is such a request
+// with its right secret.
+struct MatrixRow {
+  const char* method;
+  const char* path;
+  const char* expected;
+};
+
+// clang-format off
+constexpr MatrixRow kMatrix[] = {
+    //                                                     anon
+    //                                                     |cit
+    //                                                     ||oth
+    //                                                     |||agA
+    //                                                     ||||agB
+    //                                                     |||||ldA
+    //                                                     ||||||aud
+    //                                                     |||||||adm
+    {"POST",   "/api/v1/session",                         "AAAAAAAA"},
+    {"GET",    "/api/v1/session",                         "1AAAAAAA"},
+    {"DELETE", "/api/v1/session",                         "1AAAAAAA"},
+    {"POST",   "/api/v1/tokens",                          "1AAAAAAA"},
+    {"GET",    "/api/v1/users",                           "133333AA"},
+    {"POST",   "/api/v1/users",                           "1333333A"},
+    {"GET",    "/api/v1/users/{id}",                      "144A44AA"},
+    {"GET",    "/api/v1/teams",                           "133AAAAA"},
+    {"POST",   "/api/v1/teams",                           "1333333A"},
+    {"GET",    "/api/v1/categories",                      "AAAAAAAA"},
+    {"POST",   "/api/v1/categories",                      "1333333A"},
+    {"GET",    "/api/v1/requests",                        "1AAAAAAA"},
+    {"POST",   "/api/v1/requests",                        "AAAAAA3A"},
+    {"GET",    "/api/v1/requests/{id}",                   "1A4A4AAA"},
+    {"PATCH",  "/api/v1/requests/{id}",                   "134A4A3A"},
+    {"POST",   "/api/v1/requests/{id}/assign",            "134A4A3A"},
+    {"POST",   "/api/v1/requests/{id}/status",            "134A4A3A"},
+    {"GET",    "/api/v1/requests/{id}/messages",          "1A4A4AAA"},
+    {"POST",   "/api/v1/requests/{id}/messages",          "1A4A4A3A"},
+    {"GET",    "/api/v1/requests/{id}/attachments",       "1A4A4AAA"},
+    {"POST",   "/api/v1/requests/{id}/attachments",       "1A4A4A3A"},
+    {"GET",    "/api/v1/attachments/{id}",                "1A4A4AAA"},
+    {"GET",    "/api/v1/track/{reference}",               "AAAAAAAA"},
+    {"POST",   "/api/v1/track/{reference}/messages",      "AAAAAAAA"},
+    {"GET",    "/api/v1/audit",                           "133333AA"},
+    {"GET",    "/api/v1/requests/{id}/audit",             "13333AAA"},
+    {"GET",    "/healthz",                                "AAAAAAAA"},
+    {"GET",    "/readyz",                                 "AAAAAAAA"},
+    {"GET",    "/metrics",                                "AAAAAAAA"},
+    {"GET",    "/api/v1/openapi.json",                    "AAAAAAAA"},
+};
+// clang-format on
+
+std::string Replace(std::string s, const std::string& from, const std::string& to) {
+  const auto pos = s.find(from);
+  if (pos != std::string::npos) s.replace(pos, from.size(), to);
+  return s;
+}
+
+class PermissionsTest : public ServerTest<PermissionsTest> {
+ protected:
+  // A call of `row` by `who` with a valid body, on fresh targets, so that "allowed" is a 2xx.
+  HttpRequest CellRequest(const MatrixRow& row, Who who, Auth auth) {
+    static int cells = 0;  // unique names across both matrices and backends
+    const int n = ++cells;
+    HttpRequest req;
+    req.method = row.method;
+    req.headers = env().As(who, auth);
+    const std::string path = row.path;
+    const std::string method = row.method;
+    auto json_body = [&](const json& body) {
+      req.headers.emplace_back("Content-Type", "application/json");
+      req.body = body.dump();
+    };
+    req.target = path;
+    if (path == "/api/v1/session" && method == "POST") {
+      const Account& a = env().account(who == Who::kAnonymous ? Who::kCitizen : who);
+      json_body({{"email", a.email}, {"password", a.password}});
+    } else if (path == "/api/v1/tokens") {
+      json_body({{"name", "matrix " + std::to_string(n)}});
+    } else if (path == "/api/v1/users" && method == "POST") {
+      json_body({{"email", "new" + std::to_string(n) + "@mairie.example"},
+                 {"display_name", "Nouvel agent"},
+                 {"role", "agent"},
+                 {"password", "a-long-password"},
+                 {"team_ids", {env().team_a().id}}});
+    } else if (path == "/api/v1/users/{id}") {
+      req.target = "/api/v1/users/" + std::to_string(env().account(Who::kAgentA).user.id);
+    } else if (path == "/api/v1/teams" && method == "POST") {
+      json_body({{"name", "Équipe " + std::to_string(n)}});
+    } else if (path == "/api/v1/categories" && method == "POST") {
+      json_body({{"slug", "cat-" + std::to_string(n)}, {"name", "Catégorie"}});
+    } else if (path == "/api/v1/requests" && method == "POST") {
+      json_body({{"subject", "Permis de construire"},
+                 {"description", "Question sur un dossier"},
+                 {"channel", "web"},
+                 {"category", env().category_a().slug}});
+    } else if (path.find("{id}") != std::string::npos && path.rfind("/api/v1/requests/", 0) == 0) {
+      const CreatedRequest made = env().MakeRequest(Who::kCitizen, "Cellule " + std::to_string(n));
+      req.target = Replace(path, "{id}", std::to_string(made.request.id));
+      if (method == "PATCH") {
+        req.headers.emplace_back("If-Match", "\"1\"");
+        json_body({{"priority", "high"}});
+      } else if (path.ends_with("/assign")) {
+        json_body({{"assignee_id", env().account(Who::kAgentA).user.id}, {"version", 1}});
+      } else if (path.ends_with("/status")) {
+        json_body({{"status", "open"}, {"version", 1}});
+      } else if (path.ends_with("/messages") && method == "POST") {
+        json_body({{"body", "Bonjour, où en est ma demande ?"}});
+      } else if (path.ends_with("/attachments") && method == "POST") {
+        req.target += "?filename=photo.png";
+        req.headers.emplace_back("Content-Type", "image/png");
+        req.body = TinyPng();
+      }
+    } else if (path == "/api/v1/attachments/{id}") {
+      const CreatedRequest made = env().MakeRequest();
+      const auto a = env().MakeAttachment(made.request.id, "note.txt", "text/plain", "Bonjour");
+      req.target = "/api/v1/attachments/" + std::to_string(a.id);
+    } else if (path.rfind("/api/v1/track/{reference}", 0) == 0) {
+      const CreatedRequest made = env().MakeRequest();
+      req.target = Replace(path, "{reference}", made.request.reference) +
+                   "?secret=" + UrlEncode(made.secret);
+      if (method == "POST") json_body({{"body", "Merci pour votre réponse"}});
+    }
+    return req;
+  }
+
+  void RunMatrix(Auth auth) {
+    int failures = 0;
+    for (const MatrixRow& row : kMatrix) {
+      ASSERT_EQ(std::string(row.expected).size(), std::size(kEveryone)) << row.path;
+      for (size_t i = 0; i < std::size(kEveryone); ++i) {
+        const Who who = kEveryone[i];
+        const char expected = row.expected[i];
+        const HttpResult r = env().Call(CellRequest(row, who, auth));
+        const bool ok = expected == 'A'   ? r.status >= 200 && r.status < 300
+                        : expected == '1' ? r.status == 401
+                        : expected == '3' ? r.status == 403
+                                          : r.status == 404;
+        if (!ok) ++failures;
+        EXPECT_TRUE(ok) << row.method << " " << row.path << " as " << Name(who) << ": expected "
+                        << expected << ", got " << r.status << " " << r.body.substr(0, 300);
+        // A 403 here is the role's, never a CSRF failure.
+        if (r.status == 403) {
+          EXPECT_EQ(ProblemSlug(r), "forbidden") << r.body;
+        }
+      }
+    }
+    EXPECT_EQ(failures, 0);
+  }
+};
+
+TEST(PermissionMatrixTable, CoversEveryRouteExactlyOnce) {
+  std::set<std::pair<std::string, std::string>> routes, rows;
+  for (const server::Route& r : server::AllRoutes()) routes.insert({r.method, r.path});
+  for (const MatrixRow& row : kMatrix) {
+    EXPECT_TRUE(rows.insert({row.method, row.path}).second) << "twice: " << row.path;
+    EXPECT_TRUE(routes.count({row.method, row.path})) << "not a route: " << row.path;
+  }
+  for (const auto& [method, path] : routes) {
+    EXPECT_TRUE(rows.count({method, path}))
+        << "route missing from the matrix: " << method << " " << path;
+  }
+}
+
+TEST_P(PermissionsTest, MatrixWithApiTokens) { RunMatrix(Auth::kBearer); }
+
+TEST_P(PermissionsTest, MatrixWithSessionCookies) { RunMatrix(Auth::kCookie); }
+
+// All items of every page of `target` for `who`.
+std::vector<json> ListAll(Env& env, Who who, const std::string& target) {
+  std::vector<json> items;
+  std::string cursor;
+  for (int pages = 0; pages < 100; ++pages) {
+    const std::string sep = target.find('?') == std::string::npos ? "?" : "&";
+    const HttpResult r = env.Get(
+        target + sep + "limit=50" + (cursor.empty() ? "" : "&cursor=" + cursor), env.As(who));
+    EXPECT_EQ(r.status, 200) << r.body;
+    if (r.status != 200) break;
+    const json body = r.Json();
+    for (const auto& item : body["items"]) items.push_back(item);
+    if (body["next_cursor"].is_null()) break;
+    cursor = body["next_cursor"].get<std::string>();
+  }
+  return items;
+}
+
+TEST_P(PermissionsTest, ListsAreScopedToWhatTheCallerMaySee) {
+  for (int i = 0; i < 3; ++i) {
+    env().MakeRequest(Who::kCitizen, "A du citoyen", &env().category_a());
+    env().MakeRequest(Who::kCitizen, "B du citoyen", &env().category_b());
+    env().MakeRequest(Who::kOtherCitizen, "A de l'autre", &env().category_a());
+    env().MakeRequest(Who::kOtherCitizen, "B de l'autre", &env().category_b());
+  }
+  const core::Id team_a = env().team_a().id, team_b = env().team_b().id;
+  const auto own = *env().account(Who::kCitizen).user.citizen_id;
+
+  const auto citizen = ListAll(env(), Who::kCitizen, "/api/v1/requests");
+  EXPECT_GE(citizen.size(), 6u);
+  for (const auto& item : citizen) {
+    ASSERT_TRUE(item["citizen"].is_object()) << item.dump();
+    EXPECT_EQ(item["citizen"]["id"], own) << item.dump();
+  }
+  // Filters narrow; they never widen.
+  for (const auto& item :
+       ListAll(env(), Who::kCitizen, "/api/v1/requests?team_id=" + std::to_string(team_b)))
+    EXPECT_EQ(item["citizen"]["id"], own);
+
+  for (Who agent : {Who::kAgentA, Who::kLeadA}) {
+    const auto items = ListAll(env(), agent, "/api/v1/requests");
+    EXPECT_GE(items.size(), 6u);
+    for (const auto& item : items) EXPECT_EQ(item["team_id"], team_a) << Name(agent);
+  }
+  const auto agent_b = ListAll(env(), Who::kAgentB, "/api/v1/requests");
+  EXPECT_GE(agent_b.size(), 6u);
+  for (const auto& item : agent_b) EXPECT_EQ(item["team_id"], team_b) << item.dump();
+  EXPECT_TRUE(
+      ListAll(env(), Who::kAgentB, "/api/v1/requests?team_id=" + std::to_string(team_a)).empty());
+  EXPECT_TRUE(
+      ListAll(env(), Who::kAgentB, "/api/v1/requests?q=citoyen&team_id=" + std::to_string(team_a))
+          .empty());
+
+  // Admins and auditors see everything.
+  const size_t all = env().CountAll().requests;
+  EXPECT_EQ(ListAll(env(), Who::kAdmin, "/api/v1/requests").size(), all);
+  EXPECT_EQ(ListAll(env(), Who::kAuditor, "/api/v1/requests").size(), all);
+}
+
+TEST_P(PermissionsTest, HiddenRequestsLookExactlyLikeMissingOnes) {
+  const CreatedRequest a = env().MakeRequest(Who::kCitizen, "Dans l'équipe A");
+  const std::string hidden = std::to_string(a.request.id);
+  const std::string missing = "987654321";
+  for (Who who : {Who::kAgentB, Who::kOtherCitizen}) {
+    for (const char* suffix : {"", "/messages", "/attachments"}) {
+      const HttpResult h = env().Get("/api/v1/requests/" + hidden + suffix, env().As(who));
+      const HttpResult m = env().Get("/api/v1/requests/" + missing + suffix, env().As(who));
+      EXPECT_EQ(h.status, 404) << Name(who) << suffix;
+      EXPECT_EQ(m.status, 404);
+      EXPECT_EQ(ProblemSlug(h), ProblemSlug(m));
+      EXPECT_EQ(h.Json()["title"], m.Json()["title"]);
+      EXPECT_EQ(Replace(h.Json().value("detail", ""), hidden, missing), m.Json()["detail"]);
+      EXPECT_EQ(h.body.find(a.request.reference), std::string::npos);
+      EXPECT_EQ(h.body.find(a.request.subject), std::string::npos);
+    }
+  }
+  // The same for an attachment of that request.
+  const auto file = env().MakeAttachment(a.request.id, "scan.pdf", "application/pdf", "%PDF-1.4");
+  const HttpResult h =
+      env().Get("/api/v1/attachments/" + std::to_string(file.id), env().As(Who::kAgentB));
+  const HttpResult m = env().Get("/api/v1/attachments/" + missing, env().As(Who::kAgentB));
+  EXPECT_EQ(h.status, 404);
+  EXPECT_EQ(m.status, 404);
+  EXPECT_EQ(ProblemSlug(h), ProblemSlug(m));
+  EXPECT_EQ(h.Json()["title"], m.Json()["title"]);
+  EXPECT_EQ(Replace(h.Json().value("detail", ""), std::to_string(file.id), missing),
+            m.Json()["detail"]);
+  EXPECT_EQ(h.body.find("%PDF"), std::string::npos);
+
+  // And for the audit trail of a request outside the lead's team.
+  const CreatedRequest b = env().MakeRequest(Who::kCitizen, "Dans l'équipe B", &env().category_b());
+  const HttpResult hidden_audit = env().Get(
+      "/api/v1/requests/" + std::to_string(b.request.id) + "/audit", env().As(Who::kLeadA));
+  const HttpResult missing_audit =
+      env().Get("/api/v1/requests/" + missing + "/audit", env().As(Who::kLeadA));
+  EXPECT_EQ(hidden_audit.status, 404);
+  EXPECT_EQ(missing_audit.status, 404);
+  EXPECT_EQ(Replace(hidden_audit.Json().value("detail", ""), std::to_string(b.request.id), missing),
+            missing_audit.Json()["detail"]);
+}
+
+TEST_P(PermissionsTest, NonNumericIdsAreNotFound) {
+  for (const char* id : {"abc", "0x1", "-1", "1.0", "99999999999999999999999"}) {
+    const HttpResult r = env().Get(std::string("/api/v1/requests/") + id, env().As(Who::kAdmin));
+    EXPECT_EQ(r.status, 404) << id;
+  }
+  EXPECT_EQ(env().Get("/api/v1/requests/0", env().As(Who::kAdmin)).status, 404);
+}
+
+TEST_P(PermissionsTest, CitizensDoNotSeeInternalDirectoryData) {
+  const HttpResult anonymous = env().Get("/api/v1/categories");
+  ASSERT_EQ(anonymous.status, 200);
+  const json anonymous_json = anonymous.Json();
+  for (const auto& c : anonymous_json.value("items", json::array()))
+    EXPECT_FALSE(c.contains("default_team_id"));
+  const HttpResult citizen = env().Get("/api/v1/categories", env().As(Who::kCitizen));
+  const json citizen_json = citizen.Json();
+  for (const auto& c : citizen_json.value("items", json::array()))
+    EXPECT_FALSE(c.contains("default_team_id"));
+  const HttpResult agent = env().Get("/api/v1/categories", env().As(Who::kAgentA));
+  const json agent_json = agent.Json();
+  for (const auto& c : agent_json.value("items", json::array()))
+    EXPECT_TRUE(c.contains("default_team_id"));
+
+  // A user is visible to themselves and to admins/auditors only.
+  const std::string other =
+      "/api/v1/users/" + std::to_string(env().account(Who::kOtherCitizen).user.id);
+  EXPECT_EQ(env().Get(other, env().As(Who::kCitizen)).status, 404);
+  EXPECT_EQ(env().Get(other, env().As(Who::kLeadA)).status, 404);
+  EXPECT_EQ(env().Get(other, env().As(Who::kOtherCitizen)).status, 200);
+  EXPECT_EQ(env().Get(other, env().As(Who::kAuditor)).status, 200);
+  // No password hash anywhere in the directory.
+  const HttpResult users = env().Get("/api/v1/users", env().As(Who::kAdmin));
+  ASSERT_EQ(users.status, 200);
+  EXPECT_EQ(users.body.find("argon2"), std::string::npos);
+  EXPECT_EQ(users.body.find("password"), std::string::npos);
+}
+
+TEST_P(PermissionsTest, AuditorsReadButNeverChange) {
+  const CreatedRequest made = env().MakeRequest();
+  const std::string target = "/api/v1/requests/" + std::to_string(made.request.id);
+  const Counts before = env().CountAll();
+  const Headers as = env().As(Who::kAuditor);
+  Headers if_match = as;
+  if_match.emplace_back("If-Match", "\"1\"");
+  EXPECT_EQ(env().Patch(target, R"({"subject": "changé"})", if_match).status, 403);
+  EXPECT_EQ(env().Post(target + "/status", R"({"status": "closed", "version": 1})", as).status,
+            403);
+  EXPECT_EQ(env().Post(target + "/messages", R"({"body": "note"})", as).status, 403);
+  EXPECT_EQ(
+      env()
+          .Post("/api/v1/requests", R"({"subject": "s", "description": "d", "channel": "web"})", as)
+          .status,
+      403);
+  EXPECT_EQ(env().Post("/api/v1/teams", R"({"name": "Audit"})", as).status, 403);
+  EXPECT_EQ(env().CountAll(), before);
+  EXPECT_EQ(env().Get(target, as).status, 200);
+  EXPECT_EQ(env().Get(target + "/audit", as).status, 200);
+}
+
+GUICHET_INSTANTIATE_ON_BACKENDS(PermissionsTest);
+
+}  // namespace
+}  // namespace guichet::testing
