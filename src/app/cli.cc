@@ -1,0 +1,249 @@
+#include "app/cli.h"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+
+#include "app/commands.h"
+#include "app/config.h"
+#include "common/crypto.h"
+#include "common/log.h"
+#include "core/enums.h"
+
+#ifndef GUICHET_VERSION
+#define GUICHET_VERSION "dev"
+#endif
+
+namespace guichet::app {
+namespace {
+
+int UsageError(std::ostream& err, std::string_view message, std::string_view command) {
+  std::string line(message);
+  for (char& c : line) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  err << "guichet: error: " << line << " (see '" << command << " --help')\n";
+  return kExitUsage;
+}
+
+// "guichet admin create-user": the deepest subcommand the user selected, for help hints.
+std::string SelectedCommand(const CLI::App& app) {
+  std::string name = "guichet";
+  const CLI::App* current = &app;
+  for (;;) {
+    auto selected = current->get_subcommands();
+    if (selected.empty()) break;
+    current = selected.front();
+    name += " " + current->get_name();
+  }
+  return name;
+}
+
+std::vector<std::string> RoleNames() {
+  std::vector<std::string> out;
+  for (auto n : core::RoleNames()) out.emplace_back(n);
+  return out;
+}
+
+void AddDbOption(CLI::App* command, std::string& db) {
+  command->add_option("--db", db,
+                      "database URL: sqlite:PATH or postgresql://… (overrides database.url, "
+                      "GUICHET_DATABASE_URL)");
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostream& err) {
+  CLI::App app{
+      "Guichet: a self-hosted service desk for public administrations.\n"
+      "Exit codes: 0 ok, 1 the operation failed, 2 usage error.",
+      "guichet"};
+  app.set_version_flag("--version", "guichet " GUICHET_VERSION);
+  app.require_subcommand(1);
+  // Subcommands inherit this: global options (--config, --log-level) may also come after them.
+  app.fallthrough();
+
+  std::string config_path;
+  std::string log_level;
+  std::string db;
+  app.add_option("--config", config_path,
+                 "TOML configuration file (default: ./guichet.toml when present; every key can "
+                 "be overridden by a GUICHET_* environment variable, and flags override both)");
+  app.add_option("--log-level", log_level, "debug, info, warn or error (overrides log.level)")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+
+  // serve
+  std::string listen;
+  int threads = 0;
+  CLI::App* serve = app.add_subcommand(
+      "serve", "Run the HTTP server (REST API, operations endpoints) until SIGTERM or SIGINT");
+  AddDbOption(serve, db);
+  serve->add_option("--listen", listen,
+                    "HOST:PORT to listen on; port 0 picks a free port (overrides server.listen)");
+  serve->add_option("--threads", threads, "worker threads (overrides server.threads)")
+      ->check(CLI::Range(1, 256));
+
+  // admin
+  CLI::App* admin = app.add_subcommand("admin", "Administration: schema, users, tokens, audit");
+  admin->require_subcommand(1);
+  CLI::App* migrate =
+      admin->add_subcommand("migrate", "Apply pending schema migrations and print how many ran");
+  AddDbOption(migrate, db);
+
+  CreateUserFlags user_flags;
+  CLI::App* create_user = admin->add_subcommand(
+      "create-user",
+      "Create a user. With --password-stdin the password is the first line of standard input "
+      "(at least 10 characters); without it the account cannot log in with a password (API "
+      "tokens only).");
+  AddDbOption(create_user, db);
+  create_user->add_option("--email", user_flags.email, "e-mail address (the login)")->required();
+  create_user->add_option("--role", user_flags.role, "role")
+      ->required()
+      ->check(CLI::IsMember(RoleNames()));
+  create_user->add_option("--name", user_flags.name, "display name");
+  create_user->add_option("--team", user_flags.teams, "team name (repeat for several teams)");
+  create_user->add_flag("--password-stdin", user_flags.password_stdin,
+                        "read the password from the first line of standard input");
+
+  CreateTokenFlags token_flags;
+  CLI::App* create_token = admin->add_subcommand(
+      "create-token", "Create a personal API token for a user and print it once");
+  AddDbOption(create_token, db);
+  create_token->add_option("--email", token_flags.email, "the user's e-mail address")->required();
+  create_token->add_option("--name", token_flags.name, "a label for the token")
+      ->capture_default_str();
+
+  CLI::App* audit = admin->add_subcommand("audit", "The hash-chained audit log");
+  audit->require_subcommand(1);
+  CLI::App* verify = audit->add_subcommand(
+      "verify", "Check the whole audit hash chain; exit 1 and name the first broken entry");
+  AddDbOption(verify, db);
+
+  // import
+  ImportFlags import_flags;
+  CLI::App* import = app.add_subcommand("import", "Import data from files");
+  import->require_subcommand(1);
+  CLI::App* import_requests = import->add_subcommand(
+      "requests",
+      "Import requests from JSON Lines (one API request object per line: subject, description, "
+      "channel, category (slug), priority, language, tags, citizen{name,email,phone,language}, "
+      "location{lat,lon,address}, custom_fields) or CSV with a header row (subject, description, "
+      "channel, category, priority, language, tags (| separated), citizen_name, citizen_email, "
+      "citizen_phone, citizen_language). Every row is checked first; unless --skip-invalid, "
+      "nothing is imported when any row is invalid.");
+  AddDbOption(import_requests, db);
+  import_requests->add_option("--format", import_flags.format, "file format")
+      ->required()
+      ->check(CLI::IsMember({"jsonl", "csv"}));
+  import_requests->add_option("FILE", import_flags.file, "the file to import ('-' for stdin)")
+      ->required();
+  import_requests->add_flag("--skip-invalid", import_flags.skip_invalid,
+                            "import the valid rows and report the invalid ones");
+  import_requests->add_flag("--dry-run", import_flags.dry_run,
+                            "check every row, report, and import nothing");
+  import_requests
+      ->add_option("--max-errors", import_flags.max_errors,
+                   "report at most this many errors (0: all)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+
+  // export
+  ExportFlags export_flags;
+  CLI::App* export_cmd = app.add_subcommand("export", "Export data");
+  export_cmd->require_subcommand(1);
+  CLI::App* export_requests = export_cmd->add_subcommand(
+      "requests",
+      "Export every request as JSON Lines, one object per line with the fields of the API's "
+      "staff view (citizen contact included: the file holds personal data), newest first.");
+  AddDbOption(export_requests, db);
+  export_requests->add_option("--format", export_flags.format, "file format")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"jsonl"}));
+  export_requests->add_option("--out", export_flags.out,
+                              "write to this file (replaced only when the export succeeds) "
+                              "instead of stdout");
+
+  // demo
+  DemoFlags demo_flags;
+  std::string demo_now;
+  CLI::App* demo = app.add_subcommand(
+      "demo",
+      "Load the example town hall \"Ville de Démo\" (fictional data, tagged 'demo') and print its "
+      "logins once. Does nothing when the demo is already loaded.");
+  AddDbOption(demo, db);
+  demo->add_option("--seed", demo_flags.seed, "seed of the generator (same seed, same data)")
+      ->capture_default_str();
+  demo->add_option("--count", demo_flags.count, "number of requests over the last 12 months")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  demo->add_option("--now", demo_now, "the demo's present, ISO 8601 (default: the current time)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e, out, err);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e, out, err);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e, out, err);
+  } catch (const CLI::ParseError& e) {
+    return UsageError(err, e.what(), SelectedCommand(app));
+  }
+  const std::string command = SelectedCommand(app);
+
+  Io io{in, out, err, &err == &std::cerr && isatty(STDERR_FILENO) == 1};
+  try {
+    auto loaded = LoadConfig(
+        config_path.empty() ? std::nullopt : std::optional<std::string>(config_path), ProcessEnv());
+    if (!loaded.ok()) return UsageError(err, loaded.status().message(), command);
+    Config config = std::move(loaded).value();
+    if (!db.empty()) config.database_url = db;
+    if (!listen.empty()) config.server_listen = listen;
+    if (threads > 0) config.server_threads = threads;
+    if (!log_level.empty()) config.log_level = log_level;
+    if (Status valid = ValidateConfig(config); !valid.ok()) {
+      return UsageError(err, valid.message(), command);
+    }
+    if (!demo_now.empty()) {
+      demo_flags.now = ParseIso8601(demo_now);
+      if (!demo_flags.now) {
+        return UsageError(err, "--now must be an ISO 8601 time, e.g. 2026-03-01T09:30:00Z",
+                          command);
+      }
+    }
+
+    LogLevel level = LogLevel::kInfo;
+    (void)ParseLogLevel(config.log_level, level);
+    InitLogging(level);
+    if (Status crypto = InitCrypto(); !crypto.ok()) return Fail(io, crypto.message());
+
+    if (serve->parsed()) return RunServe(config, io);
+    if (migrate->parsed()) return RunMigrate(config, io);
+    if (create_user->parsed()) return RunCreateUser(config, user_flags, io);
+    if (create_token->parsed()) return RunCreateToken(config, token_flags, io);
+    if (verify->parsed()) return RunAuditVerify(config, io);
+    if (import_requests->parsed()) return RunImport(config, import_flags, io);
+    if (export_requests->parsed()) return RunExport(config, export_flags, io);
+    if (demo->parsed()) return RunDemo(config, demo_flags, io);
+    return UsageError(err, "no command given", command);
+  } catch (const std::exception& e) {
+    // Third-party code may throw; it never reaches the user as a crash.
+    return Fail(io, std::string("unexpected failure: ") + e.what());
+  } catch (...) {
+    return Fail(io, "unexpected failure");
+  }
+}
+
+int Fail(const Io& io, std::string_view message) {
+  std::string line(message);
+  for (char& c : line) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  io.err << "guichet: error: " << line << '\n' << std::flush;
+  return kExitFailed;
+}
+
+}  // namespace guichet::app

@@ -1,0 +1,85 @@
+// Private to src/app: the commands behind the CLI, each a function of already-parsed flags and
+// the resolved configuration, returning the process exit code (0 ok, 1 failed). They print
+// results on `out` and errors on `err` as one "guichet: error: …" line; none throws.
+#pragma once
+
+#include <cstdint>
+#include <istream>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/config.h"
+#include "common/clock.h"
+#include "common/status.h"
+#include "storage/store.h"
+
+namespace guichet::app {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+// The streams of one CLI run. `progress` is true when progress bars may be drawn on `err`.
+struct Io {
+  std::istream& in;
+  std::ostream& out;
+  std::ostream& err;
+  bool progress = false;
+};
+
+// Prints "guichet: error: <message>" (line breaks flattened) and returns kExitFailed.
+int Fail(const Io& io, std::string_view message);
+
+// Opens the store at `url` and applies pending migrations. For sqlite: URLs the parent folder
+// of the file is created when missing. `migrated` receives the number of migrations run.
+Result<std::unique_ptr<storage::Store>> OpenCliStore(const std::string& url,
+                                                     const storage::StoreOptions& options = {},
+                                                     int* migrated = nullptr);
+
+int RunServe(const Config& config, const Io& io);
+int RunMigrate(const Config& config, const Io& io);
+
+struct CreateUserFlags {
+  std::string email;
+  std::string role;
+  std::string name;
+  std::vector<std::string> teams;
+  bool password_stdin = false;
+};
+int RunCreateUser(const Config& config, const CreateUserFlags& flags, const Io& io);
+
+struct CreateTokenFlags {
+  std::string email;
+  std::string name = "cli";
+};
+int RunCreateToken(const Config& config, const CreateTokenFlags& flags, const Io& io);
+
+int RunAuditVerify(const Config& config, const Io& io);
+
+struct ImportFlags {
+  std::string format;  // "jsonl" or "csv"
+  std::string file;    // "-" reads stdin
+  bool skip_invalid = false;
+  bool dry_run = false;
+  int max_errors = 100;  // report lines shown; 0 = all
+};
+int RunImport(const Config& config, const ImportFlags& flags, const Io& io);
+
+struct ExportFlags {
+  std::string format = "jsonl";
+  std::string out;  // empty or "-" = stdout
+};
+int RunExport(const Config& config, const ExportFlags& flags, const Io& io);
+
+struct DemoFlags {
+  std::uint64_t seed = 42;
+  int count = 2000;
+  std::optional<Millis> now;  // the demo's "now"; the system clock when empty
+};
+int RunDemo(const Config& config, const DemoFlags& flags, const Io& io);
+
+}  // namespace guichet::app
