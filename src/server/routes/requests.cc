@@ -231,59 +231,64 @@ HttpResponse ApplyPatch(HttpContext& ctx, const core::Request& current,
   return RequestResponse(ctx, 200, *updated);
 }
 
-HttpResponse PatchRequest(HttpContext& ctx) {
+// The three ways to change a request share their checks: visible, workable by the caller, a JSON
+// object body. `read_patch` turns the body into a patch and the version it was made on.
+using PatchReader = std::function<std::variant<PatchInput, std::vector<core::FieldError>>(
+    HttpContext&, const json&)>;
+
+HttpResponse ChangeRequest(HttpContext& ctx, const PatchReader& read_patch) {
   auto loaded = LoadVisible(ctx);
   if (auto* problem = std::get_if<HttpResponse>(&loaded)) return *problem;
   const core::Request& current = std::get<core::Request>(loaded);
   if (auto denied = RequireWork(ctx, current)) return *denied;
   auto parsed = ParseJsonObject(ctx.body);
   if (auto* problem = std::get_if<HttpResponse>(&parsed)) return *problem;
-  auto read = ReadPatch(*ctx.store, std::get<json>(parsed));
+  auto read = read_patch(ctx, std::get<json>(parsed));
   if (auto* errors = std::get_if<std::vector<core::FieldError>>(&read))
     return ValidationProblem(*errors);
   const PatchInput& in = std::get<PatchInput>(read);
   return ApplyPatch(ctx, current, in.patch, in.version);
 }
 
+HttpResponse PatchRequest(HttpContext& ctx) {
+  return ChangeRequest(ctx,
+                       [](HttpContext& c, const json& body) { return ReadPatch(*c.store, body); });
+}
+
 HttpResponse AssignRequest(HttpContext& ctx) {
-  auto loaded = LoadVisible(ctx);
-  if (auto* problem = std::get_if<HttpResponse>(&loaded)) return *problem;
-  const core::Request& current = std::get<core::Request>(loaded);
-  if (auto denied = RequireWork(ctx, current)) return *denied;
-  auto parsed = ParseJsonObject(ctx.body);
-  if (auto* problem = std::get_if<HttpResponse>(&parsed)) return *problem;
-  const json& body = std::get<json>(parsed);
-  std::vector<core::FieldError> errors;
-  FieldReader reader(body, errors);
-  core::RequestPatch patch;
-  if (!body.contains("assignee_id"))
-    errors.push_back({"assignee_id", "is required (null to unassign)"});
-  patch.clear_assignee = reader.IsNull("assignee_id");
-  patch.assignee_id = reader.Integer("assignee_id");
-  const auto version = reader.Integer("version");
-  reader.RejectUnknown();
-  if (!errors.empty()) return ValidationProblem(errors);
-  return ApplyPatch(ctx, current, patch, version);
+  return ChangeRequest(
+      ctx,
+      [](HttpContext&,
+         const json& body) -> std::variant<PatchInput, std::vector<core::FieldError>> {
+        std::vector<core::FieldError> errors;
+        FieldReader reader(body, errors);
+        PatchInput in;
+        if (!body.contains("assignee_id"))
+          errors.push_back({"assignee_id", "is required (null to unassign)"});
+        in.patch.clear_assignee = reader.IsNull("assignee_id");
+        in.patch.assignee_id = reader.Integer("assignee_id");
+        in.version = reader.Integer("version");
+        reader.RejectUnknown();
+        if (!errors.empty()) return errors;
+        return in;
+      });
 }
 
 HttpResponse ChangeStatus(HttpContext& ctx) {
-  auto loaded = LoadVisible(ctx);
-  if (auto* problem = std::get_if<HttpResponse>(&loaded)) return *problem;
-  const core::Request& current = std::get<core::Request>(loaded);
-  if (auto denied = RequireWork(ctx, current)) return *denied;
-  auto parsed = ParseJsonObject(ctx.body);
-  if (auto* problem = std::get_if<HttpResponse>(&parsed)) return *problem;
-  std::vector<core::FieldError> errors;
-  FieldReader reader(std::get<json>(parsed), errors);
-  core::RequestPatch patch;
-  if (auto name = reader.String("status", true)) {
-    patch.status = core::ParseRequestStatus(*name);
-    if (!patch.status) errors.push_back({"status", "is not a known status"});
-  }
-  const auto version = reader.Integer("version");
-  reader.RejectUnknown();
-  if (!errors.empty()) return ValidationProblem(errors);
-  return ApplyPatch(ctx, current, patch, version);
+  return ChangeRequest(
+      ctx,
+      [](HttpContext&,
+         const json& body) -> std::variant<PatchInput, std::vector<core::FieldError>> {
+        std::vector<core::FieldError> errors;
+        FieldReader reader(body, errors);
+        PatchInput in;
+        in.patch.status = reader.Enum<core::RequestStatus>("status", core::ParseRequestStatus,
+                                                           core::RequestStatusNames(), true);
+        in.version = reader.Integer("version");
+        reader.RejectUnknown();
+        if (!errors.empty()) return errors;
+        return in;
+      });
 }
 
 HttpResponse ListMessages(HttpContext& ctx) {
