@@ -49,6 +49,7 @@ struct HttpContext {
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
   std::string request_id;
+  std::string remote_address;  // the peer's IP address (proxies are not trusted)
   Principal principal;
   storage::Store* store = nullptr;
   class Metrics* metrics = nullptr;

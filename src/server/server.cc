@@ -88,6 +88,8 @@ const char* Reason(int status) {
       return "Unprocessable Content";
     case 428:
       return "Precondition Required";
+    case 429:
+      return "Too Many Requests";
     case 500:
       return "Internal Server Error";
     case 503:
@@ -203,6 +205,7 @@ class RestinioServer final : public Server {
     });
     const std::string given_id = ctx.Header("x-request-id");
     ctx.request_id = IsSafeRequestId(given_id) ? given_id : RandomToken(12);
+    ctx.remote_address = req->remote_endpoint().address().to_string();
     HttpResponse response = Run(route, req, ctx);
     const auto status =
         Send(req, std::move(response), ctx.request_id, route.path, start, route.method);

@@ -15,6 +15,16 @@
 
 namespace guichet::server {
 
+// Login throttling, per account and per client address, shared by all nodes through the
+// database: past the free failures, each further failure doubles the wait before the next try.
+struct LoginThrottlePolicy {
+  int account_free_failures = 5;
+  int address_free_failures = 30;  // several people may share one address (a town hall's NAT)
+  Millis window = 15 * 60 * 1000;  // a failure this long after the previous one starts afresh
+  Millis base_delay = 30 * 1000;
+  Millis max_delay = 15 * 60 * 1000;
+};
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;  // 0 = any free port; read it back with Server::port()
@@ -25,6 +35,7 @@ struct ServerOptions {
   Millis session_ttl = 8 * 3600 * 1000;  // a working day
   bool secure_cookies = false;           // set the Secure flag (behind HTTPS)
   PasswordCost password_cost = PasswordCost::kInteractive;
+  LoginThrottlePolicy login_throttle;
   const Clock* clock = nullptr;  // not owned; defaults to the system clock
 };
 

@@ -445,6 +445,41 @@ class SqlStore final : public Store {
     });
   }
 
+  Result<LoginFailures> RecordLoginFailure(const std::string& key, Millis now,
+                                           Millis window) override {
+    return Tx<LoginFailures>(true, [&](SqlConnection& c) -> Result<LoginFailures> {
+      GUICHET_ASSIGN_OR_RETURN(
+          auto rows,
+          c.Query("INSERT INTO login_failures (key, failures, last_failure_at) VALUES (?, 1, ?) "
+                  "ON CONFLICT (key) DO UPDATE SET failures = CASE WHEN "
+                  "login_failures.last_failure_at < ? THEN 1 ELSE login_failures.failures + 1 "
+                  "END, last_failure_at = excluded.last_failure_at "
+                  "RETURNING failures, last_failure_at",
+                  {key, now, now - window}));
+      return LoginFailures{AsInt(rows[0][0]), AsInt(rows[0][1])};
+    });
+  }
+
+  Result<LoginFailures> GetLoginFailures(const std::string& key) override {
+    return Tx<LoginFailures>(false, [&](SqlConnection& c) -> Result<LoginFailures> {
+      GUICHET_ASSIGN_OR_RETURN(
+          auto rows,
+          c.Query("SELECT failures, last_failure_at FROM login_failures WHERE key = ?", {key}));
+      if (rows.empty()) return LoginFailures{};
+      return LoginFailures{AsInt(rows[0][0]), AsInt(rows[0][1])};
+    });
+  }
+
+  Status ClearLoginFailures(const std::string& key) override {
+    return Tx<Unit>(true,
+                    [&](SqlConnection& c) -> Result<Unit> {
+                      GUICHET_ASSIGN_OR_RETURN(
+                          auto rows, c.Query("DELETE FROM login_failures WHERE key = ?", {key}));
+                      return Unit{};
+                    })
+        .status();
+  }
+
   Result<core::User> FindUserByTokenHash(const std::string& token_hash) override {
     return Tx<core::User>(false, [&](SqlConnection& c) -> Result<core::User> {
       GUICHET_ASSIGN_OR_RETURN(auto rows,

@@ -78,6 +78,12 @@ struct ApiToken {
   Millis created_at = 0;
 };
 
+// Recent failed logins of one key ("account:<e-mail>" or "address:<ip>").
+struct LoginFailures {
+  std::int64_t failures = 0;
+  Millis last_failure_at = 0;
+};
+
 struct UserCredentials {
   core::User user;
   std::string password_hash;
@@ -172,6 +178,13 @@ class Store {
   virtual Status DeleteSession(const std::string& token_hash) = 0;
   virtual Result<ApiToken> CreateApiToken(Id user_id, const std::string& name,
                                           const std::string& token_hash, const Actor& actor) = 0;
+  // Counts one failed login of `key` and returns the new count. A failure more than `window`
+  // after the previous one starts the count again at 1.
+  virtual Result<LoginFailures> RecordLoginFailure(const std::string& key, Millis now,
+                                                   Millis window) = 0;
+  // The failures recorded for `key` (zero when none).
+  virtual Result<LoginFailures> GetLoginFailures(const std::string& key) = 0;
+  virtual Status ClearLoginFailures(const std::string& key) = 0;
   // The user owning an active token; kNotFound for an unknown token.
   virtual Result<core::User> FindUserByTokenHash(const std::string& token_hash) = 0;
 

@@ -110,6 +110,16 @@ class TestStore : public storage::Store {
                                            const storage::Actor& actor) override {
     return inner_->CreateApiToken(user_id, name, token_hash, actor);
   }
+  Result<storage::LoginFailures> RecordLoginFailure(const std::string& key, Millis now,
+                                                    Millis window) override {
+    return inner_->RecordLoginFailure(key, now, window);
+  }
+  Result<storage::LoginFailures> GetLoginFailures(const std::string& key) override {
+    return inner_->GetLoginFailures(key);
+  }
+  Status ClearLoginFailures(const std::string& key) override {
+    return inner_->ClearLoginFailures(key);
+  }
   Result<core::User> FindUserByTokenHash(const std::string& token_hash) override {
     return inner_->FindUserByTokenHash(token_hash);
   }

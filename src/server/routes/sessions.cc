@@ -22,6 +22,45 @@ void SpendVerifyTime(const std::string& password, PasswordCost cost) {
   (void)VerifyPassword(password, kDummy);
 }
 
+// How long `failures` recent failures make the next try wait after the last one.
+Millis ThrottleDelay(std::int64_t failures, int free_failures, const LoginThrottlePolicy& policy) {
+  if (failures < free_failures) return 0;
+  const std::int64_t doublings = std::min<std::int64_t>(failures - free_failures, 30);
+  return std::min(policy.max_delay, policy.base_delay << doublings);
+}
+
+struct ThrottleKey {
+  std::string key;
+  int free_failures;
+};
+
+std::vector<ThrottleKey> ThrottleKeys(const HttpContext& ctx, const std::string& email) {
+  const auto& policy = ctx.options->login_throttle;
+  return {{"account:" + AsciiLower(Trim(email)), policy.account_free_failures},
+          {"address:" + ctx.remote_address, policy.address_free_failures}};
+}
+
+// 429 while any key is in its back-off; checked before the (costly) password check.
+std::optional<HttpResponse> CheckThrottle(const HttpContext& ctx,
+                                          const std::vector<ThrottleKey>& keys) {
+  const Millis now = ctx.clock->Now();
+  Millis wait = 0;
+  for (const auto& k : keys) {
+    auto failures = ctx.store->GetLoginFailures(k.key);
+    if (!failures.ok()) return ProblemFor(failures.status());
+    const Millis until =
+        failures->last_failure_at +
+        ThrottleDelay(failures->failures, k.free_failures, ctx.options->login_throttle);
+    if (failures->failures >= k.free_failures) wait = std::max(wait, until - now);
+  }
+  if (wait <= 0) return std::nullopt;
+  const std::string seconds = std::to_string((wait + 999) / 1000);
+  HttpResponse r = Problem(429, "too-many-login-attempts", "Too many login attempts",
+                           "Too many failed logins; try again in " + seconds + " seconds.");
+  r.headers.emplace_back("Retry-After", seconds);
+  return r;
+}
+
 HttpResponse Login(HttpContext& ctx) {
   auto parsed = ParseJsonObject(ctx.body);
   if (auto* problem = std::get_if<HttpResponse>(&parsed)) return *problem;
@@ -34,6 +73,8 @@ HttpResponse Login(HttpContext& ctx) {
   if (password.size() > kMaxPasswordBytes) errors.push_back({"password", "is too long"});
   if (!errors.empty()) return ValidationProblem(errors);
 
+  const auto keys = ThrottleKeys(ctx, email);
+  if (auto throttled = CheckThrottle(ctx, keys)) return *throttled;
   auto credentials = ctx.store->FindUserByEmail(email);
   if (!credentials.ok() && credentials.status().code() != StatusCode::kNotFound)
     return ProblemFor(credentials.status());
@@ -43,10 +84,19 @@ HttpResponse Login(HttpContext& ctx) {
   if (!valid) {
     LogEvent(LogLevel::kWarn, "login_failed",
              {{"request_id", ctx.request_id}, {"email", MaskEmail(email)}});
+    for (const auto& k : keys) {
+      auto counted = ctx.store->RecordLoginFailure(k.key, ctx.clock->Now(),
+                                                   ctx.options->login_throttle.window);
+      if (!counted.ok()) return ProblemFor(counted.status());
+    }
     return Problem(401, "invalid-credentials", "Wrong e-mail or password",
                    "The e-mail or the password is wrong, or the account is disabled.");
   }
   const core::User& user = credentials->user;
+  // Success forgives the account's failures, not the address's: one known password must not
+  // reset the count of a guessing run against other accounts.
+  if (Status cleared = ctx.store->ClearLoginFailures(keys[0].key); !cleared.ok())
+    return ProblemFor(cleared);
   // A new session on every login: a token planted before login is never promoted.
   if (!ctx.principal.session_token_hash.empty())
     (void)ctx.store->DeleteSession(ctx.principal.session_token_hash);
