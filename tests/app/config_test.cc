@@ -2,6 +2,7 @@
 // the line and column of a bad file.
 #include "app/config.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -196,7 +197,7 @@ TEST(ConfigTest, FlagsOverrideEnvironmentWhichOverridesFile) {
     auto r = RunGuichet({"--config", config, "admin", "migrate"});
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_TRUE(fs::exists(dir.File("env.db")));
-    EXPECT_EQ(r.out, "applied 1 migration\n");
+    EXPECT_THAT(r.out, ::testing::MatchesRegex("applied [0-9]+ migrations?\n"));
 
     r = RunGuichet(
         {"--config", config, "admin", "migrate", "--db", "sqlite:" + dir.File("flag/flag.db")});

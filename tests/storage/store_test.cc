@@ -2,6 +2,7 @@
 // once per backend on a fresh database and must give the same answer on both. The clock is a
 // ManualClock at 2026-03-01T09:00Z, so references, timestamps and the audit log are predictable.
 #include "storage/store.h"
+#include "storage/migrations.h"
 
 #include <gtest/gtest.h>
 
@@ -117,9 +118,16 @@ TEST_P(StoreSuite, MigrateIsIdempotent) {
   ASSERT_OK_AND_ASSIGN(const int third, store().Migrate());
   EXPECT_EQ(third, 0);
   EXPECT_OK(store().Ping());
-  ASSERT_OK_AND_ASSIGN(auto rows, store().RawQuery("SELECT version FROM schema_migrations"));
-  ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0][0], "1");
+  // Every numbered migration ran once, and both backends have the same numbers.
+  const auto& migrations = storage::internal::SqliteMigrations();
+  ASSERT_EQ(storage::internal::PostgresMigrations().size(), migrations.size());
+  ASSERT_OK_AND_ASSIGN(auto rows,
+                       store().RawQuery("SELECT version FROM schema_migrations ORDER BY version"));
+  ASSERT_EQ(rows.size(), migrations.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i][0], std::to_string(migrations[i].version));
+    EXPECT_EQ(migrations[i].version, storage::internal::PostgresMigrations()[i].version);
+  }
   const PoolStats stats = store().pool_stats();
   EXPECT_EQ(stats.size, 8);
   EXPECT_GE(stats.open, 1);
