@@ -86,7 +86,8 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
       ->check(CLI::Range(1, 256));
 
   // admin
-  CLI::App* admin = app.add_subcommand("admin", "Administration: schema, users, tokens, audit");
+  CLI::App* admin =
+      app.add_subcommand("admin", "Administration: schema, users, tokens, audit, backups");
   admin->require_subcommand(1);
   CLI::App* migrate =
       admin->add_subcommand("migrate", "Apply pending schema migrations and print how many ran");
@@ -121,6 +122,28 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
   CLI::App* verify = audit->add_subcommand(
       "verify", "Check the whole audit hash chain; exit 1 and name the first broken entry");
   AddDbOption(verify, db);
+
+  BackupFlags backup_flags;
+  CLI::App* backup = admin->add_subcommand(
+      "backup",
+      "SQLite: copy the live database to FILE while the server keeps running (online backup; "
+      "written to FILE.tmp, checked with PRAGMA integrity_check and the audit chain, then "
+      "renamed to FILE) and print its size, requests and audit entries. PostgreSQL: use "
+      "pg_dump --format=custom --file FILE URL instead (this command says so and exits 1).");
+  AddDbOption(backup, db);
+  backup->add_option("FILE", backup_flags.file, "the backup file to write")->required();
+  backup->add_flag("--force", backup_flags.force, "replace FILE when it exists");
+
+  BackupFlags restore_flags;
+  CLI::App* restore = admin->add_subcommand(
+      "restore",
+      "SQLite: check FILE (integrity, audit chain), then replace the whole database with it; "
+      "an older backup is then migrated. Stop the server first. Refuses a database that holds "
+      "data unless --force. PostgreSQL: use pg_restore --clean --if-exists --dbname URL FILE "
+      "instead (this command says so and exits 1).");
+  AddDbOption(restore, db);
+  restore->add_option("FILE", restore_flags.file, "the backup file to restore")->required();
+  restore->add_flag("--force", restore_flags.force, "replace the database even when it holds data");
 
   // import
   ImportFlags import_flags;
@@ -225,6 +248,8 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
     if (create_user->parsed()) return RunCreateUser(config, user_flags, io);
     if (create_token->parsed()) return RunCreateToken(config, token_flags, io);
     if (verify->parsed()) return RunAuditVerify(config, io);
+    if (backup->parsed()) return RunBackup(config, backup_flags, io);
+    if (restore->parsed()) return RunRestore(config, restore_flags, io);
     if (import_requests->parsed()) return RunImport(config, import_flags, io);
     if (export_requests->parsed()) return RunExport(config, export_flags, io);
     if (demo->parsed()) return RunDemo(config, demo_flags, io);

@@ -60,6 +60,17 @@ int RunCreateToken(const Config& config, const CreateTokenFlags& flags, const Io
 
 int RunAuditVerify(const Config& config, const Io& io);
 
+struct BackupFlags {
+  std::string file;
+  bool force = false;  // backup: replace FILE; restore: replace a database that holds data
+};
+// SQLite: an online, checked copy of the database into FILE (via FILE.tmp, renamed when checked).
+// PostgreSQL: exit 1 with the pg_dump route.
+int RunBackup(const Config& config, const BackupFlags& flags, const Io& io);
+// SQLite: checks FILE, then replaces the database's content with it. PostgreSQL: exit 1 with the
+// pg_restore route.
+int RunRestore(const Config& config, const BackupFlags& flags, const Io& io);
+
 struct ImportFlags {
   std::string format;  // "jsonl" or "csv"
   std::string file;    // "-" reads stdin

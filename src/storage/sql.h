@@ -46,6 +46,12 @@ class SqlConnection {
   virtual bool last_error_retryable() const = 0;
   // True when the connection is unusable and must be replaced.
   virtual bool broken() const = 0;
+  // SQLite only: writes a consistent copy of the whole database into the new file `path` (see
+  // Store::BackupTo). Other backends answer kFailedPrecondition.
+  virtual Status BackupTo(const std::string& path) {
+    (void)path;
+    return FailedPrecondition("this database cannot be copied to a file");
+  }
 };
 
 using ConnectionFactory = std::function<Result<std::unique_ptr<SqlConnection>>()>;

@@ -864,6 +864,20 @@ class SqlStore final : public Store {
     });
   }
 
+  // --- Operations ----------------------------------------------------------------------------
+
+  Status BackupTo(const std::string& path) override {
+    if (dialect_ == Dialect::kPostgres) {
+      return FailedPrecondition(
+          "guichet does not back up PostgreSQL itself; use its own tools with the same URL: "
+          "pg_dump --format=custom --file FILE URL, and to restore "
+          "pg_restore --clean --if-exists --dbname URL FILE");
+    }
+    // The copy holds one read snapshot on a pooled connection; writers carry on (WAL).
+    GUICHET_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
+    return conn->BackupTo(path);
+  }
+
  private:
   static constexpr char kAttachmentColumns[] =
       "id, request_id, message_id, filename, content_type, size, sha256, created_at";

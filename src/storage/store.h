@@ -219,10 +219,38 @@ class Store {
   virtual Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) = 0;
   // Walks the whole chain; reports the first entry whose hash or link does not hold.
   virtual Result<AuditVerification> VerifyAudit() = 0;
+
+  // --- Operations --------------------------------------------------------------------------
+  // Writes a consistent copy of the whole database into the new file `path` while other
+  // connections keep reading and writing (SQLite online backup API: one read snapshot, writers
+  // on the WAL are not blocked). kAlreadyExists when `path` exists. On PostgreSQL
+  // kFailedPrecondition, whose message gives the supported route (pg_dump / pg_restore).
+  virtual Status BackupTo(const std::string& path) = 0;
 };
 
 // Opens "sqlite:PATH" (":memory:" allowed) or "postgresql://…" / "postgres://…".
 // Does not migrate. kInvalidArgument for an unknown scheme, kUnavailable when it cannot connect.
 Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const StoreOptions& options = {});
+
+// What a checked SQLite backup file holds.
+struct BackupSummary {
+  std::int64_t bytes = 0;  // size of the file
+  std::int64_t requests = 0;
+  std::int64_t audit_entries = 0;  // all verified
+};
+
+// Checks the SQLite file at `path` as a Guichet backup: PRAGMA integrity_check passes, it has
+// Guichet's tables, and its audit chain verifies. The check opens it as a Store, which may write
+// to it (journal mode): run it on a file you own. kNotFound when there is no such file;
+// kInvalidArgument, with the reason, when it is not a sound Guichet database.
+Result<BackupSummary> CheckSqliteBackup(const std::string& path);
+
+// Replaces the whole content of the SQLite database at `db_path` (created when missing) with the
+// backup at `backup_path`, which is left untouched: it is copied to "<db_path>.restore-tmp",
+// checked there with CheckSqliteBackup, then copied into place with the online backup API in
+// one write transaction, so it works on an open WAL database and readers see the old or the new
+// content, never a mix. Nothing changes when the check fails. Servers should be stopped first:
+// a running one keeps serving, but requests in flight straddle the switch.
+Result<BackupSummary> RestoreSqlite(const std::string& backup_path, const std::string& db_path);
 
 }  // namespace guichet::storage

@@ -165,6 +165,7 @@ class TestStore : public storage::Store {
     return inner_->ListAudit(query);
   }
   Result<storage::AuditVerification> VerifyAudit() override { return inner_->VerifyAudit(); }
+  Status BackupTo(const std::string& path) override { return inner_->BackupTo(path); }
 
  private:
   friend Result<std::unique_ptr<TestStore>> OpenFreshStore(const std::string& backend,

@@ -2,10 +2,12 @@
 // concurrent writers queue instead of failing, and a per-connection prepared statement cache.
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <unordered_map>
 
 #include "common/log.h"
 #include "storage/sql.h"
+#include "storage/sqlite/sqlite_backup.h"
 
 namespace guichet::storage::internal {
 namespace {
@@ -114,6 +116,28 @@ class SqliteConnection final : public SqlConnection {
   }
   bool last_error_retryable() const override { return retryable_; }
   bool broken() const override { return false; }
+
+  Status BackupTo(const std::string& path) override {
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec)) return AlreadyExists("the backup file already exists");
+    sqlite3* dest = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &dest,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
+      sqlite3_close_v2(dest);
+      return Unavailable("cannot create the backup file");
+    }
+    Status copied = CopySqliteDatabase(db_, dest);
+    // The copy is a file of its own: no -wal beside it to lose.
+    if (copied.ok()) {
+      if (sqlite3_exec(dest, "PRAGMA journal_mode=DELETE", nullptr, nullptr, nullptr) !=
+          SQLITE_OK) {
+        copied = Internal("cannot finish the backup file");
+      }
+    }
+    sqlite3_close_v2(dest);
+    return copied;
+  }
 
  private:
   Status Fail(int rc, const std::string& message) {
