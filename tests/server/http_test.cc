@@ -257,10 +257,10 @@ TEST(ProblemForTest, PassesReadableMessagesButHidesInternalOnes) {
   EXPECT_NE(BodyOf(ProblemFor(Conflict("request 3 was changed")))["detail"].get<std::string>().find(
                 "request 3 was changed"),
             std::string::npos);
-  for (const Status& s : {Internal("SELECT * FROM users: /work/db.sqlite"),
+  for (const Status& s : {Internal("SELECT * FROM users: /srv/guichet/db.sqlite"),
                           Unavailable("could not connect to postgres at /run/sock")}) {
     const std::string body = ProblemFor(s).body;
-    for (const char* secret : {"SELECT", "/work/", "postgres", "sqlite"}) {
+    for (const char* secret : {"SELECT", "/srv/", "postgres", "sqlite"}) {
       EXPECT_EQ(body.find(secret), std::string::npos) << body;
     }
   }
