@@ -141,6 +141,8 @@ start_server() {
   die "server not ready"
 }
 
+export BENCH_DIR="$here"  # the Lua scripts load common.lua from here
+
 # run_case BACKEND CASE SCRIPT
 run_case() {
   local out="$tmp/wrk-$1-$2.txt"
@@ -151,7 +153,7 @@ run_case() {
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
   p50=$(awk '$1 == "50%" {print $2}' "$out")
   p99=$(awk '$1 == "99%" {print $2}' "$out")
-  errs=$(awk '/^non-20[01] responses:/ {print $3}' "$out")
+  errs=$(awk '/^unexpected responses/ {print $NF}' "$out")
   sockerr=$(grep -m1 'Socket errors' "$out" | sed 's/^ *//' || true)
   printf '%-11s %-7s %12s %10s %10s %8s  %s\n' "$1" "$2" "$rps" "$p50" "$p99" "${errs:-?}" "$sockerr" | tee -a "$tmp/summary.txt"
   echo "--- wrk output ($1 $2) ---"; cat "$out"
@@ -183,7 +185,7 @@ run_backend() {
 
 tmp=$(mktemp -d /tmp/guichet-bench.XXXXXX)
 chmod 755 "$tmp"
-echo "date: $(date -u +%FT%TZ)  binary: $guichet  wrk: -t$wrk_threads -c$connections -d${duration}s"
+echo "date: $(date -u +%FT%TZ)  binary: ${guichet#"$root"/}  wrk: -t$wrk_threads -c$connections -d${duration}s"
 echo "tmp dir: $tmp ($(df -T "$tmp" | awk 'NR==2 {print $2}'))"
 : >"$tmp/summary.txt"
 if [[ "$backend" == sqlite || "$backend" == both ]]; then run_backend sqlite; fi
