@@ -1,6 +1,6 @@
-// SqlStore: the Store implementation shared by both backends. Every public method runs in one
-// transaction through Tx(), which retries on lock timeouts and serialization failures.
-#include <chrono>
+// SqlStore: the Store implementation shared by both backends, built on internal::SqlDb: every
+// public method runs in one transaction through SqlDb::Tx, which retries on lock timeouts and
+// serialization failures.
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -8,7 +8,7 @@
 #include "common/log.h"
 #include "common/text.h"
 #include "storage/migrations.h"
-#include "storage/sql.h"
+#include "storage/sql_db.h"
 #include "storage/store.h"
 
 namespace guichet::storage {
@@ -18,21 +18,20 @@ using internal::AsDouble;
 using internal::AsInt;
 using internal::AsText;
 using internal::Blob;
+using internal::Created;
 using internal::Dialect;
+using internal::Diff;
 using internal::IsNull;
+using internal::json;
+using internal::OptId;
+using internal::OptJson;
 using internal::Params;
+using internal::Placeholders;
 using internal::Row;
 using internal::SqlConnection;
 using internal::SqlValue;
-using json = nlohmann::json;
-
-struct Unit {};
-
-SqlValue OptId(const std::optional<Id>& v) { return v ? SqlValue(*v) : SqlValue(std::monostate{}); }
-std::optional<Id> ToOptId(const SqlValue& v) {
-  return IsNull(v) ? std::nullopt : std::optional<Id>(AsInt(v));
-}
-json OptJson(const std::optional<Id>& v) { return v ? json(*v) : json(nullptr); }
+using internal::ToOptId;
+using internal::Unit;
 
 constexpr char kRequestColumns[] =
     "id, reference, subject, description, channel, language, category_id, team_id, assignee_id, "
@@ -117,38 +116,6 @@ json RequestToAuditJson(const core::Request& q) {
   return j;
 }
 
-// {"field": {"before": x, "after": y}} for each field that differs.
-json Diff(const json& before, const json& after) {
-  json changes = json::object();
-  for (auto it = after.begin(); it != after.end(); ++it) {
-    const json old_value = before.contains(it.key()) ? before[it.key()] : json(nullptr);
-    if (old_value != *it) changes[it.key()] = {{"before", old_value}, {"after", *it}};
-  }
-  for (auto it = before.begin(); it != before.end(); ++it) {
-    if (!after.contains(it.key())) changes[it.key()] = {{"before", *it}, {"after", nullptr}};
-  }
-  return changes;
-}
-
-json Created(const json& after) {
-  json changes = json::object();
-  for (auto it = after.begin(); it != after.end(); ++it) changes[it.key()] = {{"after", *it}};
-  return changes;
-}
-
-std::string AuditHash(const std::string& prev_hash, Millis at, const std::string& actor,
-                      const std::string& action, const std::string& entity, Id entity_id,
-                      const std::optional<Id>& request_id, const std::string& changes) {
-  std::string material = prev_hash;
-  for (const std::string& part :
-       {std::to_string(at), actor, action, entity, std::to_string(entity_id),
-        request_id ? std::to_string(*request_id) : std::string("-"), changes}) {
-    material += '\x1f';  // unit separator: no field can forge a boundary
-    material += part;
-  }
-  return Sha256Hex(material);
-}
-
 // FTS5 query from free text: each word quoted (so no FTS syntax leaks in) and prefix-matched.
 std::string Fts5Query(std::string_view text) {
   std::string out, word;
@@ -174,22 +141,22 @@ std::string Fts5Query(std::string_view text) {
 class SqlStore final : public Store {
  public:
   SqlStore(Dialect dialect, std::unique_ptr<internal::ConnectionPool> pool, const Clock* clock)
-      : dialect_(dialect), pool_(std::move(pool)), clock_(clock) {}
+      : db_(dialect, std::move(pool), clock) {}
 
   std::string_view backend() const override {
-    return dialect_ == Dialect::kSqlite ? "sqlite" : "postgresql";
+    return db_.dialect() == Dialect::kSqlite ? "sqlite" : "postgresql";
   }
 
   PoolStats pool_stats() override {
-    const auto [open, idle] = pool_->Counts();
-    return {pool_->size(), open, idle};
+    const auto [open, idle] = db_.pool().Counts();
+    return {db_.pool().size(), open, idle};
   }
 
   Result<int> Migrate() override {
-    const auto& migrations = dialect_ == Dialect::kSqlite ? internal::SqliteMigrations()
-                                                          : internal::PostgresMigrations();
-    return Tx<int>(true, [&](SqlConnection& c) -> Result<int> {
-      if (dialect_ == Dialect::kPostgres) {
+    const auto& migrations = db_.dialect() == Dialect::kSqlite ? internal::SqliteMigrations()
+                                                               : internal::PostgresMigrations();
+    return db_.Tx<int>(true, [&](SqlConnection& c) -> Result<int> {
+      if (db_.dialect() == Dialect::kPostgres) {
         // Several nodes may start at once: one migrates, the others wait and find it done.
         GUICHET_RETURN_IF_ERROR(c.ExecScript("SELECT pg_advisory_xact_lock(7170001)"));
       }
@@ -207,7 +174,7 @@ class SqlStore final : public Store {
         GUICHET_ASSIGN_OR_RETURN(
             auto ignored,
             c.Query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    {std::int64_t{m.version}, std::string(m.name), clock_->Now()}));
+                    {std::int64_t{m.version}, std::string(m.name), db_.clock().Now()}));
         ++applied;
       }
       return applied;
@@ -215,7 +182,7 @@ class SqlStore final : public Store {
   }
 
   Status Ping() override {
-    auto r = Tx<Unit>(false, [](SqlConnection& c) -> Result<Unit> {
+    auto r = db_.Tx<Unit>(false, [](SqlConnection& c) -> Result<Unit> {
       GUICHET_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT 1", {}));
       return Unit{};
     });
@@ -227,19 +194,19 @@ class SqlStore final : public Store {
   Result<core::Team> CreateTeam(const std::string& name, const Actor& actor) override {
     if (Trim(name).empty() || !IsValidUtf8(name) || Utf8Length(name) > core::kMaxName)
       return InvalidArgument("a team name must be 1 to 200 characters of valid UTF-8");
-    return Tx<core::Team>(true, [&](SqlConnection& c) -> Result<core::Team> {
+    return db_.Tx<core::Team>(true, [&](SqlConnection& c) -> Result<core::Team> {
       GUICHET_ASSIGN_OR_RETURN(
           auto rows, c.Query("INSERT INTO teams (name, created_at) VALUES (?, ?) RETURNING id",
-                             {name, clock_->Now()}));
+                             {name, db_.clock().Now()}));
       core::Team team{AsInt(rows[0][0]), name};
-      GUICHET_RETURN_IF_ERROR(
-          Audit(c, actor, "team.create", "team", team.id, std::nullopt, Created({{"name", name}})));
+      GUICHET_RETURN_IF_ERROR(db_.Audit(c, actor, "team.create", "team", team.id, std::nullopt,
+                                        Created({{"name", name}})));
       return team;
     });
   }
 
   Result<std::vector<core::Team>> ListTeams() override {
-    return Tx<std::vector<core::Team>>(
+    return db_.Tx<std::vector<core::Team>>(
         false, [](SqlConnection& c) -> Result<std::vector<core::Team>> {
           GUICHET_ASSIGN_OR_RETURN(auto rows,
                                    c.Query("SELECT id, name FROM teams ORDER BY id", {}));
@@ -267,26 +234,27 @@ class SqlStore final : public Store {
     if (Trim(category.name).empty() || !IsValidUtf8(category.name) ||
         Utf8Length(category.name) > core::kMaxName)
       return InvalidArgument("a category name must be 1 to 200 characters of valid UTF-8");
-    return Tx<core::Category>(true, [&](SqlConnection& c) -> Result<core::Category> {
+    return db_.Tx<core::Category>(true, [&](SqlConnection& c) -> Result<core::Category> {
       if (category.default_team_id)
         GUICHET_RETURN_IF_ERROR(CheckTeam(c, *category.default_team_id));
       GUICHET_ASSIGN_OR_RETURN(
-          auto rows,
-          c.Query("INSERT INTO categories (slug, name, default_team_id, created_at) "
-                  "VALUES (?, ?, ?, ?) RETURNING id",
-                  {category.slug, category.name, OptId(category.default_team_id), clock_->Now()}));
+          auto rows, c.Query("INSERT INTO categories (slug, name, default_team_id, created_at) "
+                             "VALUES (?, ?, ?, ?) RETURNING id",
+                             {category.slug, category.name, OptId(category.default_team_id),
+                              db_.clock().Now()}));
       core::Category out = category;
       out.id = AsInt(rows[0][0]);
-      GUICHET_RETURN_IF_ERROR(Audit(c, actor, "category.create", "category", out.id, std::nullopt,
-                                    Created({{"slug", out.slug},
-                                             {"name", out.name},
-                                             {"default_team_id", OptJson(out.default_team_id)}})));
+      GUICHET_RETURN_IF_ERROR(
+          db_.Audit(c, actor, "category.create", "category", out.id, std::nullopt,
+                    Created({{"slug", out.slug},
+                             {"name", out.name},
+                             {"default_team_id", OptJson(out.default_team_id)}})));
       return out;
     });
   }
 
   Result<std::vector<core::Category>> ListCategories() override {
-    return Tx<std::vector<core::Category>>(
+    return db_.Tx<std::vector<core::Category>>(
         false, [](SqlConnection& c) -> Result<std::vector<core::Category>> {
           GUICHET_ASSIGN_OR_RETURN(
               auto rows,
@@ -310,8 +278,8 @@ class SqlStore final : public Store {
     normalised.email = email;
     const auto errors = core::ValidateNewUser(normalised);
     if (!errors.empty()) return InvalidArgument(errors[0].field + " " + errors[0].reason);
-    return Tx<core::User>(true, [&](SqlConnection& c) -> Result<core::User> {
-      const Millis now = clock_->Now();
+    return db_.Tx<core::User>(true, [&](SqlConnection& c) -> Result<core::User> {
+      const Millis now = db_.clock().Now();
       std::optional<Id> citizen_id;
       if (input.role == core::Role::kCitizen) {
         GUICHET_ASSIGN_OR_RETURN(
@@ -334,23 +302,23 @@ class SqlStore final : public Store {
             c.Query("INSERT INTO user_teams (user_id, team_id) VALUES (?, ?)", {id, team}));
       }
       GUICHET_RETURN_IF_ERROR(
-          Audit(c, actor, "user.create", "user", id, std::nullopt,
-                Created({{"email", email},
-                         {"display_name", input.display_name},
-                         {"role", core::ToString(input.role)},
-                         {"team_ids", input.team_ids},
-                         {"password", input.password_hash.empty() ? "none" : "set"}})));
+          db_.Audit(c, actor, "user.create", "user", id, std::nullopt,
+                    Created({{"email", email},
+                             {"display_name", input.display_name},
+                             {"role", core::ToString(input.role)},
+                             {"team_ids", input.team_ids},
+                             {"password", input.password_hash.empty() ? "none" : "set"}})));
       return LoadUser(c, id);
     });
   }
 
   Result<core::User> GetUser(Id id) override {
-    return Tx<core::User>(false, [&](SqlConnection& c) { return LoadUser(c, id); });
+    return db_.Tx<core::User>(false, [&](SqlConnection& c) { return LoadUser(c, id); });
   }
 
   Result<UserCredentials> FindUserByEmail(const std::string& email) override {
     const std::string key = AsciiLower(Trim(email));
-    return Tx<UserCredentials>(false, [&](SqlConnection& c) -> Result<UserCredentials> {
+    return db_.Tx<UserCredentials>(false, [&](SqlConnection& c) -> Result<UserCredentials> {
       GUICHET_ASSIGN_OR_RETURN(
           auto rows, c.Query("SELECT id, password_hash FROM users WHERE email = ?", {key}));
       if (rows.empty()) return NotFound("no user with this e-mail");
@@ -360,7 +328,7 @@ class SqlStore final : public Store {
   }
 
   Result<std::vector<core::User>> ListUsers() override {
-    return Tx<std::vector<core::User>>(
+    return db_.Tx<std::vector<core::User>>(
         false, [&](SqlConnection& c) -> Result<std::vector<core::User>> {
           GUICHET_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT id FROM users ORDER BY id", {}));
           std::vector<core::User> out;
@@ -373,7 +341,7 @@ class SqlStore final : public Store {
   }
 
   Result<core::Citizen> GetCitizen(Id id) override {
-    return Tx<core::Citizen>(false, [&](SqlConnection& c) -> Result<core::Citizen> {
+    return db_.Tx<core::Citizen>(false, [&](SqlConnection& c) -> Result<core::Citizen> {
       GUICHET_ASSIGN_OR_RETURN(
           auto rows,
           c.Query("SELECT id, name, email, phone, language FROM citizens WHERE id = ?", {id}));
@@ -386,26 +354,26 @@ class SqlStore final : public Store {
   // --- Authentication ------------------------------------------------------------------------
 
   Status CreateSession(const Session& s) override {
-    return Tx<Unit>(
-               true,
-               [&](SqlConnection& c) -> Result<Unit> {
-                 // Expired sessions of this user are swept here rather than by a background job.
-                 GUICHET_ASSIGN_OR_RETURN(
-                     auto swept,
-                     c.Query("DELETE FROM sessions WHERE user_id = ? AND expires_at < ?",
-                             {s.user_id, clock_->Now()}));
-                 GUICHET_ASSIGN_OR_RETURN(
-                     auto rows,
-                     c.Query("INSERT INTO sessions (token_hash, user_id, csrf_token, "
-                             "created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                             {s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at}));
-                 return Unit{};
-               })
+    return db_
+        .Tx<Unit>(
+            true,
+            [&](SqlConnection& c) -> Result<Unit> {
+              // Expired sessions of this user are swept here rather than by a background job.
+              GUICHET_ASSIGN_OR_RETURN(
+                  auto swept, c.Query("DELETE FROM sessions WHERE user_id = ? AND expires_at < ?",
+                                      {s.user_id, db_.clock().Now()}));
+              GUICHET_ASSIGN_OR_RETURN(
+                  auto rows,
+                  c.Query("INSERT INTO sessions (token_hash, user_id, csrf_token, "
+                          "created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                          {s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at}));
+              return Unit{};
+            })
         .status();
   }
 
   Result<Session> FindSession(const std::string& token_hash) override {
-    return Tx<Session>(false, [&](SqlConnection& c) -> Result<Session> {
+    return db_.Tx<Session>(false, [&](SqlConnection& c) -> Result<Session> {
       GUICHET_ASSIGN_OR_RETURN(
           auto rows, c.Query("SELECT token_hash, user_id, csrf_token, created_at, expires_at "
                              "FROM sessions WHERE token_hash = ?",
@@ -417,13 +385,14 @@ class SqlStore final : public Store {
   }
 
   Status DeleteSession(const std::string& token_hash) override {
-    return Tx<Unit>(true,
-                    [&](SqlConnection& c) -> Result<Unit> {
-                      GUICHET_ASSIGN_OR_RETURN(
-                          auto rows,
-                          c.Query("DELETE FROM sessions WHERE token_hash = ?", {token_hash}));
-                      return Unit{};
-                    })
+    return db_
+        .Tx<Unit>(true,
+                  [&](SqlConnection& c) -> Result<Unit> {
+                    GUICHET_ASSIGN_OR_RETURN(
+                        auto rows,
+                        c.Query("DELETE FROM sessions WHERE token_hash = ?", {token_hash}));
+                    return Unit{};
+                  })
         .status();
   }
 
@@ -431,23 +400,24 @@ class SqlStore final : public Store {
                                   const std::string& token_hash, const Actor& actor) override {
     if (!IsValidUtf8(name) || Utf8Length(name) > core::kMaxName)
       return InvalidArgument("a token name must be at most 200 characters of valid UTF-8");
-    return Tx<ApiToken>(true, [&](SqlConnection& c) -> Result<ApiToken> {
+    return db_.Tx<ApiToken>(true, [&](SqlConnection& c) -> Result<ApiToken> {
       GUICHET_ASSIGN_OR_RETURN(auto user, LoadUser(c, user_id));
-      const Millis now = clock_->Now();
+      const Millis now = db_.clock().Now();
       GUICHET_ASSIGN_OR_RETURN(
           auto rows, c.Query("INSERT INTO api_tokens (user_id, name, token_hash, created_at) "
                              "VALUES (?, ?, ?, ?) RETURNING id",
                              {user.id, name, token_hash, now}));
       ApiToken token{AsInt(rows[0][0]), user.id, name, now};
-      GUICHET_RETURN_IF_ERROR(Audit(c, actor, "api_token.create", "api_token", token.id,
-                                    std::nullopt, Created({{"user_id", user.id}, {"name", name}})));
+      GUICHET_RETURN_IF_ERROR(db_.Audit(c, actor, "api_token.create", "api_token", token.id,
+                                        std::nullopt,
+                                        Created({{"user_id", user.id}, {"name", name}})));
       return token;
     });
   }
 
   Result<LoginFailures> RecordLoginFailure(const std::string& key, Millis now,
                                            Millis window) override {
-    return Tx<LoginFailures>(true, [&](SqlConnection& c) -> Result<LoginFailures> {
+    return db_.Tx<LoginFailures>(true, [&](SqlConnection& c) -> Result<LoginFailures> {
       GUICHET_ASSIGN_OR_RETURN(
           auto rows,
           c.Query("INSERT INTO login_failures (key, failures, last_failure_at) VALUES (?, 1, ?) "
@@ -461,7 +431,7 @@ class SqlStore final : public Store {
   }
 
   Result<LoginFailures> GetLoginFailures(const std::string& key) override {
-    return Tx<LoginFailures>(false, [&](SqlConnection& c) -> Result<LoginFailures> {
+    return db_.Tx<LoginFailures>(false, [&](SqlConnection& c) -> Result<LoginFailures> {
       GUICHET_ASSIGN_OR_RETURN(
           auto rows,
           c.Query("SELECT failures, last_failure_at FROM login_failures WHERE key = ?", {key}));
@@ -471,17 +441,18 @@ class SqlStore final : public Store {
   }
 
   Status ClearLoginFailures(const std::string& key) override {
-    return Tx<Unit>(true,
-                    [&](SqlConnection& c) -> Result<Unit> {
-                      GUICHET_ASSIGN_OR_RETURN(
-                          auto rows, c.Query("DELETE FROM login_failures WHERE key = ?", {key}));
-                      return Unit{};
-                    })
+    return db_
+        .Tx<Unit>(true,
+                  [&](SqlConnection& c) -> Result<Unit> {
+                    GUICHET_ASSIGN_OR_RETURN(
+                        auto rows, c.Query("DELETE FROM login_failures WHERE key = ?", {key}));
+                    return Unit{};
+                  })
         .status();
   }
 
   Result<core::User> FindUserByTokenHash(const std::string& token_hash) override {
-    return Tx<core::User>(false, [&](SqlConnection& c) -> Result<core::User> {
+    return db_.Tx<core::User>(false, [&](SqlConnection& c) -> Result<core::User> {
       GUICHET_ASSIGN_OR_RETURN(auto rows,
                                c.Query("SELECT user_id FROM api_tokens WHERE token_hash = ? AND "
                                        "revoked_at IS NULL",
@@ -497,8 +468,8 @@ class SqlStore final : public Store {
                                       const Actor& actor) override {
     const auto errors = core::ValidateNewRequest(in);
     if (!errors.empty()) return InvalidArgument(errors[0].field + " " + errors[0].reason);
-    return Tx<core::Request>(true, [&](SqlConnection& c) -> Result<core::Request> {
-      const Millis now = clock_->Now();
+    return db_.Tx<core::Request>(true, [&](SqlConnection& c) -> Result<core::Request> {
+      const Millis now = db_.clock().Now();
       std::optional<Id> team_id = in.team_id;
       if (in.category_id) {
         GUICHET_ASSIGN_OR_RETURN(auto category, LoadCategory(c, *in.category_id));
@@ -547,19 +518,20 @@ class SqlStore final : public Store {
                    now}));
       const Id id = AsInt(rows[0][0]);
       GUICHET_ASSIGN_OR_RETURN(auto created, LoadRequest(c, id, false));
-      GUICHET_RETURN_IF_ERROR(Audit(c, actor, "request.create", "request", id, id,
-                                    Created(RequestToAuditJson(created))));
+      GUICHET_RETURN_IF_ERROR(db_.Audit(c, actor, "request.create", "request", id, id,
+                                        Created(RequestToAuditJson(created))));
       return created;
     });
   }
 
   Result<core::Request> GetRequest(Id id) override {
-    return Tx<core::Request>(false, [&](SqlConnection& c) { return LoadRequest(c, id, false); });
+    return db_.Tx<core::Request>(false,
+                                 [&](SqlConnection& c) { return LoadRequest(c, id, false); });
   }
 
   Result<core::Request> FindRequestByReferenceAndSecret(const std::string& reference,
                                                         const std::string& secret_hash) override {
-    return Tx<core::Request>(false, [&](SqlConnection& c) -> Result<core::Request> {
+    return db_.Tx<core::Request>(false, [&](SqlConnection& c) -> Result<core::Request> {
       GUICHET_ASSIGN_OR_RETURN(auto rows,
                                c.Query(std::string("SELECT ") + kRequestColumns +
                                            ", secret_hash FROM requests WHERE reference = ?",
@@ -598,7 +570,7 @@ class SqlStore final : public Store {
       params.push_back(*f.created_to);
     }
     if (!Trim(f.text).empty()) {
-      if (dialect_ == Dialect::kSqlite) {
+      if (db_.dialect() == Dialect::kSqlite) {
         const std::string query = Fts5Query(f.text);
         if (!query.empty()) {
           sql += " AND id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH ?)";
@@ -622,7 +594,7 @@ class SqlStore final : public Store {
     const int limit = std::clamp(page.limit, 1, 500);
     sql += " ORDER BY id DESC LIMIT ?";
     params.push_back(std::int64_t{limit + 1});
-    return Tx<RequestPage>(false, [&](SqlConnection& c) -> Result<RequestPage> {
+    return db_.Tx<RequestPage>(false, [&](SqlConnection& c) -> Result<RequestPage> {
       GUICHET_ASSIGN_OR_RETURN(auto rows, c.Query(sql, params));
       RequestPage out;
       for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(limit); ++i)
@@ -636,7 +608,7 @@ class SqlStore final : public Store {
                                       const core::RequestPatch& p, const Actor& actor) override {
     const auto errors = core::ValidatePatch(p);
     if (!errors.empty()) return InvalidArgument(errors[0].field + " " + errors[0].reason);
-    return Tx<core::Request>(true, [&](SqlConnection& c) -> Result<core::Request> {
+    return db_.Tx<core::Request>(true, [&](SqlConnection& c) -> Result<core::Request> {
       GUICHET_ASSIGN_OR_RETURN(const core::Request before, LoadRequest(c, id, true));
       if (before.version != expected_version) {
         return Conflict("request " + std::to_string(id) +
@@ -673,7 +645,7 @@ class SqlStore final : public Store {
       if (p.priority) after.priority = *p.priority;
       if (p.tags) after.tags = *p.tags;
       if (p.custom_fields) after.custom_fields = *p.custom_fields;
-      const Millis now = clock_->Now();
+      const Millis now = db_.clock().Now();
       if (p.status && *p.status != before.status) {
         if (!core::CanTransition(before.status, *p.status)) {
           return FailedPrecondition("a request cannot move from " +
@@ -699,7 +671,7 @@ class SqlStore final : public Store {
                    json(after.custom_fields).dump(), OptId(after.resolved_at), now, id,
                    expected_version}));
       if (rows.empty()) return Conflict("request " + std::to_string(id) + " was changed meanwhile");
-      GUICHET_RETURN_IF_ERROR(Audit(c, actor, "request.update", "request", id, id, changes));
+      GUICHET_RETURN_IF_ERROR(db_.Audit(c, actor, "request.update", "request", id, id, changes));
       return LoadRequest(c, id, false);
     });
   }
@@ -708,9 +680,9 @@ class SqlStore final : public Store {
                                    const Actor& actor) override {
     const auto errors = core::ValidateNewMessage(m);
     if (!errors.empty()) return InvalidArgument(errors[0].field + " " + errors[0].reason);
-    return Tx<core::Message>(true, [&](SqlConnection& c) -> Result<core::Message> {
+    return db_.Tx<core::Message>(true, [&](SqlConnection& c) -> Result<core::Message> {
       GUICHET_ASSIGN_OR_RETURN(const core::Request request, LoadRequest(c, request_id, true));
-      const Millis now = clock_->Now();
+      const Millis now = db_.clock().Now();
       GUICHET_ASSIGN_OR_RETURN(
           auto rows,
           c.Query("INSERT INTO messages (request_id, visibility, author_user_id, author_name, "
@@ -732,13 +704,13 @@ class SqlStore final : public Store {
                               {"body", m.body}});
       if (first_reply) changes["first_reply_at"] = {{"before", nullptr}, {"after", now}};
       GUICHET_RETURN_IF_ERROR(
-          Audit(c, actor, "message.create", "message", out.id, request_id, changes));
+          db_.Audit(c, actor, "message.create", "message", out.id, request_id, changes));
       return out;
     });
   }
 
   Result<std::vector<core::Message>> ListMessages(Id request_id, bool include_internal) override {
-    return Tx<std::vector<core::Message>>(
+    return db_.Tx<std::vector<core::Message>>(
         false, [&](SqlConnection& c) -> Result<std::vector<core::Message>> {
           GUICHET_ASSIGN_OR_RETURN(
               auto rows,
@@ -765,12 +737,12 @@ class SqlStore final : public Store {
     // Both go into the audit entry's JSON, which must be valid UTF-8.
     if (!IsValidUtf8(meta.filename) || !IsValidUtf8(meta.content_type))
       return InvalidArgument("an attachment's file name and content type must be valid UTF-8");
-    return Tx<AttachmentMeta>(true, [&](SqlConnection& c) -> Result<AttachmentMeta> {
+    return db_.Tx<AttachmentMeta>(true, [&](SqlConnection& c) -> Result<AttachmentMeta> {
       GUICHET_ASSIGN_OR_RETURN(auto request, LoadRequest(c, meta.request_id, false));
       AttachmentMeta out = meta;
       out.size = static_cast<std::int64_t>(content.size());
       out.sha256 = Sha256Hex(content);
-      out.created_at = clock_->Now();
+      out.created_at = db_.clock().Now();
       GUICHET_ASSIGN_OR_RETURN(
           auto rows,
           c.Query("INSERT INTO attachments (request_id, message_id, filename, content_type, size, "
@@ -778,17 +750,18 @@ class SqlStore final : public Store {
                   {request.id, OptId(meta.message_id), out.filename, out.content_type, out.size,
                    out.sha256, Blob{content}, out.created_at}));
       out.id = AsInt(rows[0][0]);
-      GUICHET_RETURN_IF_ERROR(Audit(c, actor, "attachment.create", "attachment", out.id, request.id,
-                                    Created({{"filename", out.filename},
-                                             {"content_type", out.content_type},
-                                             {"size", out.size},
-                                             {"sha256", out.sha256}})));
+      GUICHET_RETURN_IF_ERROR(db_.Audit(c, actor, "attachment.create", "attachment", out.id,
+                                        request.id,
+                                        Created({{"filename", out.filename},
+                                                 {"content_type", out.content_type},
+                                                 {"size", out.size},
+                                                 {"sha256", out.sha256}})));
       return out;
     });
   }
 
   Result<Attachment> GetAttachment(Id id) override {
-    return Tx<Attachment>(false, [&](SqlConnection& c) -> Result<Attachment> {
+    return db_.Tx<Attachment>(false, [&](SqlConnection& c) -> Result<Attachment> {
       GUICHET_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT ") + kAttachmentColumns +
                                                       ", content FROM attachments WHERE id = ?",
                                                   {id}));
@@ -798,7 +771,7 @@ class SqlStore final : public Store {
   }
 
   Result<std::vector<AttachmentMeta>> ListAttachments(Id request_id) override {
-    return Tx<std::vector<AttachmentMeta>>(
+    return db_.Tx<std::vector<AttachmentMeta>>(
         false, [&](SqlConnection& c) -> Result<std::vector<AttachmentMeta>> {
           GUICHET_ASSIGN_OR_RETURN(auto rows,
                                    c.Query(std::string("SELECT ") + kAttachmentColumns +
@@ -819,17 +792,17 @@ class SqlStore final : public Store {
     AddEquals(sql, params, "id >", q.after_id, "");
     sql += " ORDER BY id LIMIT ?";
     params.push_back(std::int64_t{std::clamp(q.limit, 1, 1000)});
-    return Tx<std::vector<AuditEntry>>(false,
-                                       [&](SqlConnection& c) -> Result<std::vector<AuditEntry>> {
-                                         GUICHET_ASSIGN_OR_RETURN(auto rows, c.Query(sql, params));
-                                         std::vector<AuditEntry> out;
-                                         for (const Row& r : rows) out.push_back(RowToAudit(r));
-                                         return out;
-                                       });
+    return db_.Tx<std::vector<AuditEntry>>(
+        false, [&](SqlConnection& c) -> Result<std::vector<AuditEntry>> {
+          GUICHET_ASSIGN_OR_RETURN(auto rows, c.Query(sql, params));
+          std::vector<AuditEntry> out;
+          for (const Row& r : rows) out.push_back(RowToAudit(r));
+          return out;
+        });
   }
 
   Result<AuditVerification> VerifyAudit() override {
-    return Tx<AuditVerification>(false, [&](SqlConnection& c) -> Result<AuditVerification> {
+    return db_.Tx<AuditVerification>(false, [&](SqlConnection& c) -> Result<AuditVerification> {
       AuditVerification v;
       std::string prev;
       Id last_id = 0;
@@ -847,8 +820,8 @@ class SqlStore final : public Store {
                           "its link to the previous entry does not match (an entry "
                           "before it was removed or changed)");
           }
-          if (AuditHash(e.prev_hash, e.at, e.actor, e.action, e.entity, e.entity_id, e.request_id,
-                        e.changes_json) != e.hash) {
+          if (internal::AuditHash(e.prev_hash, e.at, e.actor, e.action, e.entity, e.entity_id,
+                                  e.request_id, e.changes_json) != e.hash) {
             return Broken(v, e.id, "its content does not match its hash (it was altered)");
           }
           prev = e.hash;
@@ -867,14 +840,14 @@ class SqlStore final : public Store {
   // --- Operations ----------------------------------------------------------------------------
 
   Status BackupTo(const std::string& path) override {
-    if (dialect_ == Dialect::kPostgres) {
+    if (db_.dialect() == Dialect::kPostgres) {
       return FailedPrecondition(
           "guichet does not back up PostgreSQL itself; use its own tools with the same URL: "
           "pg_dump --format=custom --file FILE URL, and to restore "
           "pg_restore --clean --if-exists --dbname URL FILE");
     }
     // The copy holds one read snapshot on a pooled connection; writers carry on (WAL).
-    GUICHET_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
+    GUICHET_ASSIGN_OR_RETURN(auto conn, db_.pool().Acquire());
     return conn->BackupTo(path);
   }
 
@@ -905,12 +878,6 @@ class SqlStore final : public Store {
     return {AsInt(r[0]), AsText(r[1]), AsText(r[2]), ToOptId(r[3])};
   }
 
-  static std::string Placeholders(size_t n) {
-    std::string out;
-    for (size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
-    return out;
-  }
-
   // Appends " AND column = ?" (or another operator given in `column`) when `value` is set.
   static void AddEquals(std::string& sql, Params& params, const std::string& column,
                         const std::optional<Id>& value, const std::string& op = " =") {
@@ -919,36 +886,9 @@ class SqlStore final : public Store {
     params.push_back(*value);
   }
 
-  std::string ForUpdate() const { return dialect_ == Dialect::kPostgres ? " FOR UPDATE" : ""; }
-
-  template <typename T>
-  Result<T> Tx(bool write, const std::function<Result<T>(SqlConnection&)>& fn) {
-    constexpr int kAttempts = 5;
-    for (int attempt = 1;; ++attempt) {
-      GUICHET_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
-      Status begun = conn->Begin(write);
-      if (!begun.ok()) {
-        if (conn->last_error_retryable() && attempt < kAttempts) continue;
-        return begun;
-      }
-      Result<T> result = fn(*conn);
-      if (result.ok()) {
-        Status committed = conn->Commit();
-        if (committed.ok()) return result;
-        conn->Rollback();
-        if (!conn->last_error_retryable() || attempt >= kAttempts) return committed;
-      } else {
-        const bool retry = conn->last_error_retryable() && attempt < kAttempts;
-        conn->Rollback();
-        if (!retry) return result;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
-    }
-  }
-
   template <typename Key>
   Result<core::Team> FindTeam(const std::string& sql, const Key& key, const std::string& what) {
-    return Tx<core::Team>(false, [&](SqlConnection& c) -> Result<core::Team> {
+    return db_.Tx<core::Team>(false, [&](SqlConnection& c) -> Result<core::Team> {
       GUICHET_ASSIGN_OR_RETURN(auto rows, c.Query(sql, {key}));
       if (rows.empty()) return NotFound(what + " does not exist");
       return core::Team{AsInt(rows[0][0]), AsText(rows[0][1])};
@@ -958,7 +898,7 @@ class SqlStore final : public Store {
   template <typename Key>
   Result<core::Category> FindCategory(const std::string& where, const Key& key,
                                       const std::string& what) {
-    return Tx<core::Category>(false, [&](SqlConnection& c) -> Result<core::Category> {
+    return db_.Tx<core::Category>(false, [&](SqlConnection& c) -> Result<core::Category> {
       GUICHET_ASSIGN_OR_RETURN(
           auto rows,
           c.Query("SELECT id, slug, name, default_team_id FROM categories WHERE " + where, {key}));
@@ -1008,38 +948,13 @@ class SqlStore final : public Store {
   Result<core::Request> LoadRequest(SqlConnection& c, Id id, bool for_update) {
     GUICHET_ASSIGN_OR_RETURN(
         auto rows, c.Query(std::string("SELECT ") + kRequestColumns +
-                               " FROM requests WHERE id = ?" + (for_update ? ForUpdate() : ""),
+                               " FROM requests WHERE id = ?" + (for_update ? db_.ForUpdate() : ""),
                            {id}));
     if (rows.empty()) return NotFound("request " + std::to_string(id) + " does not exist");
     return RowToRequest(rows[0]);
   }
 
-  // Appends one entry to the hash chain. The head row is locked first, so concurrent
-  // transactions append one after the other and the chain never forks.
-  Status Audit(SqlConnection& c, const Actor& actor, const std::string& action,
-               const std::string& entity, Id entity_id, std::optional<Id> request_id,
-               const json& changes) {
-    auto head = c.Query("SELECT last_hash FROM audit_head WHERE id = 1" + ForUpdate(), {});
-    if (!head.ok()) return head.status();
-    if (head->empty()) return Internal("the audit chain head is missing");
-    const std::string prev = AsText((*head)[0][0]);
-    const Millis at = clock_->Now();
-    const std::string changes_text = changes.dump();
-    const std::string hash =
-        AuditHash(prev, at, actor.label, action, entity, entity_id, request_id, changes_text);
-    auto inserted = c.Query(
-        "INSERT INTO audit_log (at, actor, action, entity, entity_id, request_id, changes, "
-        "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        {at, actor.label, action, entity, entity_id, OptId(request_id), changes_text, prev, hash});
-    if (!inserted.ok()) return inserted.status();
-    auto updated = c.Query("UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1",
-                           {AsInt((*inserted)[0][0]), hash});
-    return updated.status();
-  }
-
-  const Dialect dialect_;
-  std::unique_ptr<internal::ConnectionPool> pool_;
-  const Clock* clock_;
+  internal::SqlDb db_;
 };
 
 const SystemClock kSystemClock;
