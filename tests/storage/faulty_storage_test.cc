@@ -270,6 +270,81 @@ TEST_F(FaultyStorageTest, RestartAfterFailureSeesOnlyWhatSucceeded) {
   }
 }
 
+// The process dies right after a failed call, the disk still failing: what the files hold is
+// what the next start recovers. A failed write never completes a commit, so the change is
+// absent. After a failed fsync the commit may be in the WAL file whole (the OS may or may not
+// get it to the disk; nothing tells): the change is then there entirely or not at all, and the
+// database is sound either way.
+TEST_F(FaultyStorageTest, CrashAfterFailureRecoversAllOrNothing) {
+  for (StorageFault fault :
+       {StorageFault::kDiskFull, StorageFault::kWriteError, StorageFault::kSyncError}) {
+    SCOPED_TRACE(Name(fault));
+    ASSERT_NO_FATAL_FAILURE(CreateOk());  // some WAL content to recover
+    const Snapshot before = Take(path_);
+    vfs_->Arm(fault, fault == StorageFault::kSyncError ? 0 : 3);
+    const Status status = Run(Call::kCreate);
+    ASSERT_FALSE(status.ok());
+    // The files as a kill -9 would leave them; the WAL index (-shm) is rebuilt from the WAL.
+    const std::string crash_dir = dir_ + "/crash-" + Name(fault);
+    std::filesystem::create_directory(crash_dir);
+    for (const char* suffix : {"", "-wal"}) {
+      std::filesystem::copy_file(path_ + suffix, crash_dir + "/guichet.db" + suffix);
+    }
+    vfs_->Disarm();
+
+    std::unique_ptr<Store> running = std::move(store_);
+    const std::string running_path = path_;
+    path_ = crash_dir + "/guichet.db";
+    ASSERT_NO_FATAL_FAILURE(Reopen());
+    const Snapshot recovered = Take(path_);
+    if (fault == StorageFault::kSyncError && recovered != before) {
+      const auto plus_one = [](const std::string& n) { return std::to_string(std::stoll(n) + 1); };
+      EXPECT_EQ(recovered.requests, plus_one(before.requests));
+      EXPECT_EQ(recovered.audit, plus_one(before.audit));
+      EXPECT_EQ(recovered.last_reference, plus_one(before.last_reference));
+      EXPECT_EQ(recovered.messages, before.messages);
+    } else {
+      EXPECT_EQ(recovered, before);
+    }
+    ASSERT_NO_FATAL_FAILURE(CheckSound());
+    ASSERT_NO_FATAL_FAILURE(CreateOk());
+
+    store_ = std::move(running);
+    path_ = running_path;
+    EXPECT_EQ(Take(path_), before);
+  }
+}
+
+// Once the WAL holds 1000 pages, the commit that goes past them also copies the WAL into the
+// database file (a checkpoint). The commit is durable before that starts: a checkpoint that
+// fails must not turn it into a reported failure.
+TEST_F(FaultyStorageTest, FailedCheckpointDoesNotFailTheCommitBeforeIt) {
+  int failed = 0;
+  for (int i = 0; i < 600 && failed == 0; ++i) {
+    const std::string last = RawValue(path_, "SELECT last_value FROM reference_counters");
+    // The commit's own WAL sync passes; the checkpoint's syncs, if one runs, fail.
+    vfs_->Arm(StorageFault::kSyncError, 1);
+    const std::int64_t injected = vfs_->injected();
+    auto created = Create();
+    vfs_->Disarm();
+    if (vfs_->injected() == injected) {
+      ASSERT_TRUE(created.ok()) << created.status().ToString();
+      continue;
+    }
+    ++failed;  // the checkpoint ran, and failed
+    EXPECT_TRUE(created.ok()) << "the commit was durable, yet the call reported "
+                              << created.status().ToString();
+    const std::string now = RawValue(path_, "SELECT last_value FROM reference_counters");
+    EXPECT_EQ(std::stoll(now), std::stoll(last) + 1);
+  }
+  ASSERT_EQ(failed, 1) << "no checkpoint ran";
+  ASSERT_NO_FATAL_FAILURE(CheckSound());
+  ASSERT_NO_FATAL_FAILURE(CreateOk());
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  ASSERT_NO_FATAL_FAILURE(CheckSound());
+  ASSERT_NO_FATAL_FAILURE(CreateOk());
+}
+
 // The disk fails while the store is closed and reopened: opening fails or works, but the file
 // stays sound and the store works once the disk recovers.
 TEST_F(FaultyStorageTest, ReopenWhileTheDiskFails) {
