@@ -29,8 +29,9 @@ using Params = std::vector<SqlValue>;
 enum class Dialect { kSqlite, kPostgres };
 
 // Error statuses from a connection: a unique-key violation is kAlreadyExists; a lock timeout,
-// deadlock or serialization failure is kUnavailable with retryable() true; anything else kInternal
-// (the database text goes to the log, never to the caller).
+// deadlock or serialization failure is kUnavailable with retryable() true; a full disk is
+// kResourceExhausted; an I/O error is kUnavailable, not retryable; anything else kInternal (the
+// database text goes to the log, never to the caller).
 class SqlConnection {
  public:
   virtual ~SqlConnection() = default;

@@ -146,10 +146,15 @@ class SqliteConnection final : public SqlConnection {
     if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
       return AlreadyExists("a record with the same key already exists");
     }
-    if (primary == SQLITE_FULL) return ResourceExhausted("the database disk is full");
     if (retryable_) return Unavailable("the database is busy");
     LogEvent(LogLevel::kError, "sqlite_error",
              {{"code", std::to_string(rc)}, {"message", message}});
+    if (primary == SQLITE_FULL) return ResourceExhausted("the database disk is full");
+    // The transaction is rolled back (by SQLite or by the caller) and the connection recovers by
+    // itself, so it is not marked broken: closing it could close the database's last connection,
+    // and the next one would rebuild the WAL index from the file, where a commit whose fsync
+    // failed may still be whole, and show the change this call reports as failed.
+    if (primary == SQLITE_IOERR) return Unavailable("the database storage failed (I/O error)");
     if (primary == SQLITE_CONSTRAINT) return InvalidArgument("the change breaks a data constraint");
     return Internal("database error");
   }
