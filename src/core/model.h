@@ -31,6 +31,18 @@ struct Citizen {
   std::string language;  // preferred language, e.g. "fr"
 };
 
+// Where a request stands against its SLA policy (see src/sla/policy.h): the policy chosen, the
+// due and warning instants of its targets, and its pauses while waiting for the citizen. Set by
+// the store on creation and kept current on every change.
+struct RequestSla {
+  std::optional<Id> policy_id;
+  std::optional<Millis> first_reply_due_at, first_reply_warn_at;
+  std::optional<Millis> resolution_due_at, resolution_warn_at;
+  std::optional<Millis> paused_at;  // set while the clocks are stopped
+  Millis paused_business_ms = 0;    // time spent paused so far, in business time
+  Millis paused_wall_ms = 0;        // … and in calendar time
+};
+
 struct Request {
   Id id = 0;
   std::string reference;  // "GU-2026-000123": public, readable aloud
@@ -52,6 +64,7 @@ struct Request {
   Millis updated_at = 0;
   std::optional<Millis> first_reply_at;
   std::optional<Millis> resolved_at;
+  RequestSla sla;
   std::int64_t version = 1;
 };
 

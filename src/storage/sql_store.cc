@@ -9,6 +9,7 @@
 #include "common/text.h"
 #include "storage/migrations.h"
 #include "storage/sql_db.h"
+#include "storage/sql_sla.h"
 #include "storage/store.h"
 
 namespace guichet::storage {
@@ -37,7 +38,8 @@ constexpr char kRequestColumns[] =
     "id, reference, subject, description, channel, language, category_id, team_id, assignee_id, "
     "citizen_id, created_by, priority, status, tags, location_lat, location_lon, "
     "location_address, custom_fields, created_at, updated_at, first_reply_at, resolved_at, "
-    "version";
+    "version, sla_policy_id, first_reply_due_at, first_reply_warn_at, resolution_due_at, "
+    "resolution_warn_at, sla_paused_at, sla_paused_business_ms, sla_paused_wall_ms";
 
 std::map<std::string, std::string> ParseStringMap(const std::string& text) {
   std::map<std::string, std::string> out;
@@ -90,6 +92,17 @@ core::Request RowToRequest(const Row& r) {
   if (!IsNull(r[20])) q.first_reply_at = AsInt(r[20]);
   if (!IsNull(r[21])) q.resolved_at = AsInt(r[21]);
   q.version = AsInt(r[22]);
+  auto opt_millis = [](const SqlValue& v) {
+    return IsNull(v) ? std::nullopt : std::optional<Millis>(AsInt(v));
+  };
+  q.sla.policy_id = ToOptId(r[23]);
+  q.sla.first_reply_due_at = opt_millis(r[24]);
+  q.sla.first_reply_warn_at = opt_millis(r[25]);
+  q.sla.resolution_due_at = opt_millis(r[26]);
+  q.sla.resolution_warn_at = opt_millis(r[27]);
+  q.sla.paused_at = opt_millis(r[28]);
+  q.sla.paused_business_ms = AsInt(r[29]);
+  q.sla.paused_wall_ms = AsInt(r[30]);
   return q;
 }
 
@@ -108,6 +121,13 @@ json RequestToAuditJson(const core::Request& q) {
             {"status", core::ToString(q.status)},
             {"tags", q.tags},
             {"custom_fields", q.custom_fields}};
+  // Deadlines are consequences of the fields above, audited so that a changed due time shows.
+  if (q.sla.policy_id) {
+    auto iso = [](const std::optional<Millis>& t) { return t ? json(FormatIso8601(*t)) : json(); };
+    j["sla_policy_id"] = *q.sla.policy_id;
+    j["first_reply_due_at"] = iso(q.sla.first_reply_due_at);
+    j["resolution_due_at"] = iso(q.sla.resolution_due_at);
+  }
   if (q.location) {
     j["location"] = {{"lat", q.location->lat ? json(*q.location->lat) : json(nullptr)},
                      {"lon", q.location->lon ? json(*q.location->lon) : json(nullptr)},
@@ -141,7 +161,9 @@ std::string Fts5Query(std::string_view text) {
 class SqlStore final : public Store {
  public:
   SqlStore(Dialect dialect, std::unique_ptr<internal::ConnectionPool> pool, const Clock* clock)
-      : db_(dialect, std::move(pool), clock) {}
+      : db_(dialect, std::move(pool), clock), sla_(db_) {}
+
+  SlaStore& sla() override { return sla_; }
 
   std::string_view backend() const override {
     return db_.dialect() == Dialect::kSqlite ? "sqlite" : "postgresql";
@@ -499,23 +521,47 @@ class SqlStore final : public Store {
                   "RETURNING last_value",
                   {std::int64_t{year}}));
       const std::string reference = core::FormatReference(year, AsInt(counter[0][0]));
+      core::Request draft;  // what the SLA policy is chosen on
+      draft.channel = in.channel;
+      draft.category_id = in.category_id;
+      draft.team_id = team_id;
+      draft.priority = in.priority;
+      draft.created_at = now;
+      GUICHET_RETURN_IF_ERROR(sla_.Apply(c, nullptr, draft, now));
+      const core::RequestSla& sla = draft.sla;
       const auto& loc = in.location;
       GUICHET_ASSIGN_OR_RETURN(
           auto rows,
           c.Query("INSERT INTO requests (reference, secret_hash, subject, description, channel, "
                   "language, category_id, team_id, citizen_id, created_by, priority, status, "
                   "tags, location_lat, location_lon, location_address, custom_fields, "
-                  "created_at, updated_at, version) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, 1) "
-                  "RETURNING id",
-                  {reference, secret_hash, in.subject, in.description,
-                   std::string(core::ToString(in.channel)), in.language, OptId(in.category_id),
-                   OptId(team_id), OptId(citizen_id), OptId(actor.user_id),
-                   std::string(core::ToString(in.priority)), json(in.tags).dump(),
+                  "created_at, updated_at, version, sla_policy_id, first_reply_due_at, "
+                  "first_reply_warn_at, resolution_due_at, resolution_warn_at) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, 1, "
+                  "?, ?, ?, ?, ?) RETURNING id",
+                  {reference,
+                   secret_hash,
+                   in.subject,
+                   in.description,
+                   std::string(core::ToString(in.channel)),
+                   in.language,
+                   OptId(in.category_id),
+                   OptId(team_id),
+                   OptId(citizen_id),
+                   OptId(actor.user_id),
+                   std::string(core::ToString(in.priority)),
+                   json(in.tags).dump(),
                    loc && loc->lat ? SqlValue(*loc->lat) : SqlValue(),
                    loc && loc->lon ? SqlValue(*loc->lon) : SqlValue(),
-                   loc ? SqlValue(loc->address) : SqlValue(), json(in.custom_fields).dump(), now,
-                   now}));
+                   loc ? SqlValue(loc->address) : SqlValue(),
+                   json(in.custom_fields).dump(),
+                   now,
+                   now,
+                   OptId(sla.policy_id),
+                   OptId(sla.first_reply_due_at),
+                   OptId(sla.first_reply_warn_at),
+                   OptId(sla.resolution_due_at),
+                   OptId(sla.resolution_warn_at)}));
       const Id id = AsInt(rows[0][0]);
       GUICHET_ASSIGN_OR_RETURN(auto created, LoadRequest(c, id, false));
       GUICHET_RETURN_IF_ERROR(db_.Audit(c, actor, "request.create", "request", id, id,
@@ -579,6 +625,23 @@ class SqlStore final : public Store {
       } else {
         sql += " AND search @@ plainto_tsquery('french', ?)";
         params.push_back(f.text);
+      }
+    }
+    if (f.sla != SlaFilter::kAny) {
+      // Running targets only: not reached, request not resolved or closed, clocks not stopped.
+      const std::string breached =
+          "((first_reply_at IS NULL AND first_reply_due_at <= ?) OR resolution_due_at <= ?)";
+      const Millis now = db_.clock().Now();
+      sql += " AND resolved_at IS NULL AND sla_paused_at IS NULL AND ";
+      if (f.sla == SlaFilter::kBreached) {
+        sql += breached;
+        params.insert(params.end(), {now, now});
+      } else {
+        sql +=
+            "((first_reply_at IS NULL AND first_reply_warn_at <= ?) OR "
+            "resolution_warn_at <= ?) AND NOT " +
+            breached;
+        params.insert(params.end(), {now, now, now, now});
       }
     }
     if (f.scope_team_ids) {
@@ -653,9 +716,14 @@ class SqlStore final : public Store {
                                     std::string(core::ToString(*p.status)));
         }
         after.status = *p.status;
-        if (after.status == core::RequestStatus::kResolved) after.resolved_at = now;
+        // Closing ends the resolution clock too: a request closed unresolved (a duplicate, a
+        // withdrawal) is done, not still running against its SLA.
+        if (after.status == core::RequestStatus::kResolved ||
+            (after.status == core::RequestStatus::kClosed && !after.resolved_at))
+          after.resolved_at = now;
         if (after.status == core::RequestStatus::kOpen) after.resolved_at.reset();
       }
+      GUICHET_RETURN_IF_ERROR(sla_.Apply(c, &before, after, now));
       const json changes = Diff(RequestToAuditJson(before), RequestToAuditJson(after));
       if (changes.empty()) return before;  // nothing changes: no new version
       GUICHET_ASSIGN_OR_RETURN(
@@ -663,12 +731,31 @@ class SqlStore final : public Store {
           c.Query("UPDATE requests SET subject = ?, description = ?, language = ?, "
                   "category_id = ?, team_id = ?, assignee_id = ?, priority = ?, status = ?, "
                   "tags = ?, custom_fields = ?, resolved_at = ?, updated_at = ?, "
+                  "sla_policy_id = ?, first_reply_due_at = ?, first_reply_warn_at = ?, "
+                  "resolution_due_at = ?, resolution_warn_at = ?, sla_paused_at = ?, "
+                  "sla_paused_business_ms = ?, sla_paused_wall_ms = ?, "
                   "version = version + 1 WHERE id = ? AND version = ? RETURNING id",
-                  {after.subject, after.description, after.language, OptId(after.category_id),
-                   OptId(after.team_id), OptId(after.assignee_id),
+                  {after.subject,
+                   after.description,
+                   after.language,
+                   OptId(after.category_id),
+                   OptId(after.team_id),
+                   OptId(after.assignee_id),
                    std::string(core::ToString(after.priority)),
-                   std::string(core::ToString(after.status)), json(after.tags).dump(),
-                   json(after.custom_fields).dump(), OptId(after.resolved_at), now, id,
+                   std::string(core::ToString(after.status)),
+                   json(after.tags).dump(),
+                   json(after.custom_fields).dump(),
+                   OptId(after.resolved_at),
+                   now,
+                   OptId(after.sla.policy_id),
+                   OptId(after.sla.first_reply_due_at),
+                   OptId(after.sla.first_reply_warn_at),
+                   OptId(after.sla.resolution_due_at),
+                   OptId(after.sla.resolution_warn_at),
+                   OptId(after.sla.paused_at),
+                   after.sla.paused_business_ms,
+                   after.sla.paused_wall_ms,
+                   id,
                    expected_version}));
       if (rows.empty()) return Conflict("request " + std::to_string(id) + " was changed meanwhile");
       GUICHET_RETURN_IF_ERROR(db_.Audit(c, actor, "request.update", "request", id, id, changes));
@@ -955,6 +1042,7 @@ class SqlStore final : public Store {
   }
 
   internal::SqlDb db_;
+  internal::SqlSla sla_;
 };
 
 const SystemClock kSystemClock;

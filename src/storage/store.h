@@ -22,6 +22,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "core/model.h"
+#include "storage/sla_store.h"
 
 namespace guichet::storage {
 
@@ -35,6 +36,13 @@ struct Actor {
   static Actor System(std::string label) { return {std::nullopt, std::move(label)}; }
 };
 
+// Requests by the state of their running SLA targets (see src/sla/policy.h) at the store's now.
+enum class SlaFilter {
+  kAny,
+  kAtRisk,    // a target past its warning point, none past its due time
+  kBreached,  // a target past its due time
+};
+
 struct RequestFilter {
   std::vector<core::RequestStatus> statuses;  // any of these (empty = all)
   std::optional<Id> team_id;
@@ -46,6 +54,7 @@ struct RequestFilter {
   std::optional<Millis> created_from;  // inclusive
   std::optional<Millis> created_to;    // exclusive
   std::string text;                    // full-text query on subject and description
+  SlaFilter sla = SlaFilter::kAny;     // paused, resolved and closed requests never match
   // Visibility scope set by the caller from the permissions of who asks.
   std::optional<std::vector<Id>> scope_team_ids;  // only these teams
   std::optional<Id> scope_citizen_id;             // only this citizen's requests
@@ -226,6 +235,9 @@ class Store {
   // on the WAL are not blocked). kAlreadyExists when `path` exists. On PostgreSQL
   // kFailedPrecondition, whose message gives the supported route (pg_dump / pg_restore).
   virtual Status BackupTo(const std::string& path) = 0;
+
+  // --- Features with stores of their own -----------------------------------------------------
+  virtual SlaStore& sla() = 0;
 };
 
 // Opens "sqlite:PATH" (":memory:" allowed) or "postgresql://…" / "postgres://…".

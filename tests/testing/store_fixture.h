@@ -166,6 +166,7 @@ class TestStore : public storage::Store {
   }
   Result<storage::AuditVerification> VerifyAudit() override { return inner_->VerifyAudit(); }
   Status BackupTo(const std::string& path) override { return inner_->BackupTo(path); }
+  storage::SlaStore& sla() override { return inner_->sla(); }
 
  private:
   friend Result<std::unique_ptr<TestStore>> OpenFreshStore(const std::string& backend,
