@@ -168,7 +168,8 @@ Status SqlSla::DeletePolicy(core::Id id, const Actor& actor) {
             GUICHET_ASSIGN_OR_RETURN(auto deleted,
                                      c.Query("DELETE FROM sla_policies WHERE id = ?", {id}));
             json changes = json::object();
-            for (auto& [key, value] : PolicyJson(before).items())
+            const json old_values = PolicyJson(before);  // items() does not own its object
+            for (const auto& [key, value] : old_values.items())
               changes[key] = {{"before", value}, {"after", nullptr}};
             GUICHET_RETURN_IF_ERROR(
                 db_.Audit(c, actor, "sla_policy.delete", "sla_policy", id, std::nullopt, changes));
