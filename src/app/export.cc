@@ -17,6 +17,7 @@ Result<std::int64_t> ExportRequestsJsonl(storage::Store& store, std::ostream& ou
   std::map<core::Id, std::string> slugs;
   for (const auto& c : categories) slugs[c.id] = c.slug;
 
+  const Millis now = SystemClock().Now();  // SLA states in the dump are as of the export
   std::int64_t written = 0;
   storage::PageSpec page;
   page.limit = 500;
@@ -38,7 +39,7 @@ Result<std::int64_t> ExportRequestsJsonl(storage::Store& store, std::ostream& ou
         }
       }
       // Invalid UTF-8 cannot be in the store (inputs are checked), but a dump must not throw.
-      out << server::RequestJson(r, slug, citizen)
+      out << server::RequestJson(r, slug, citizen, now)
                  .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
           << '\n';
       if (!out) return Unavailable("cannot write the output");

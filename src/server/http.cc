@@ -312,4 +312,30 @@ void FieldReader::RejectUnknown() {
   }
 }
 
+std::string ETag(std::int64_t version) {
+  std::string tag(1, '"');
+  tag += std::to_string(version);
+  tag += '"';
+  return tag;
+}
+
+std::variant<std::int64_t, HttpResponse> ExpectedVersion(const HttpContext& ctx,
+                                                         std::optional<std::int64_t> body_version) {
+  std::string tag(Trim(ctx.Header("if-match")));
+  if (!tag.empty()) {
+    if (tag.size() >= 2 && tag.front() == '"' && tag.back() == '"')
+      tag = tag.substr(1, tag.size() - 2);
+    std::int64_t v = 0;
+    auto [end, ec] = std::from_chars(tag.data(), tag.data() + tag.size(), v);
+    if (ec != std::errc() || end != tag.data() + tag.size() || v < 1)
+      return Problem(400, "invalid-if-match", "Invalid If-Match",
+                     "If-Match must be the ETag you read, e.g. \"3\".");
+    return v;
+  }
+  if (body_version) return *body_version;
+  return Problem(428, "version-required", "Version required",
+                 "Send the version you edited, in If-Match (the ETag) or as \"version\" in the "
+                 "body, so that concurrent edits are detected.");
+}
+
 }  // namespace guichet::server

@@ -149,8 +149,16 @@ void AddRequestRoutes(std::vector<Route>& routes);
 void AddTrackRoutes(std::vector<Route>& routes);
 void AddAuditRoutes(std::vector<Route>& routes);
 void AddOpsRoutes(std::vector<Route>& routes);
+void AddSlaRoutes(std::vector<Route>& routes);
 
 // Every route of the server, in registration order (the OpenAPI test walks it).
 std::vector<Route> AllRoutes();
+
+// The strong ETag of a version: "\"3\"".
+std::string ETag(std::int64_t version);
+// The version a change is made on: If-Match ("3", a strong ETag) wins over the body's "version";
+// 400 for a malformed If-Match, 428 when neither is given.
+std::variant<std::int64_t, HttpResponse> ExpectedVersion(const HttpContext& ctx,
+                                                         std::optional<std::int64_t> body_version);
 
 }  // namespace guichet::server

@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/clock.h"
 #include "core/model.h"
 
 namespace guichet::server {
@@ -36,8 +37,14 @@ std::variant<core::NewRequest, std::vector<core::FieldError>> NewRequestFromJson
     const nlohmann::json& object, const CategoryResolver& resolve_category);
 
 // The staff view. `category_slug` may be null (no category); `citizen` adds the contact under
-// "citizen" ("citizen": null otherwise). Never includes the follow-up link's secret.
+// "citizen" ("citizen": null otherwise). Never includes the follow-up link's secret. The "sla"
+// object gives each target's due time and its state at `now` (see SlaJson).
 nlohmann::json RequestJson(const core::Request& r, const std::string* category_slug,
-                           const std::optional<core::Citizen>& citizen);
+                           const std::optional<core::Citizen>& citizen, Millis now);
+
+// {"policy_id", "paused", "first_reply": {"due_at", "warn_at", "state"}, "resolution": {…}},
+// a target null when the policy has none, the whole object null when no policy applied. States:
+// ok, at_risk, breached, paused, met, missed, and closed (ended unreached with the request).
+nlohmann::json SlaJson(const core::Request& r, Millis now);
 
 }  // namespace guichet::server

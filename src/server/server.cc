@@ -25,6 +25,7 @@ std::vector<Route> AllRoutes() {
   AddTrackRoutes(routes);
   AddAuditRoutes(routes);
   AddOpsRoutes(routes);
+  AddSlaRoutes(routes);
   return routes;
 }
 

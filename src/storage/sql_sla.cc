@@ -1,6 +1,8 @@
 // SQL side of SLA: policies, the desk calendar, team hours, counts, and request deadlines.
 #include "storage/sql_sla.h"
 
+#include <algorithm>
+
 #include "common/text.h"
 
 namespace guichet::storage::internal {
@@ -203,8 +205,14 @@ Result<sla::CalendarSettings> SqlSla::GetCalendar() {
   return db_.Tx<sla::CalendarSettings>(false, [&](SqlConnection& c) { return LoadCalendar(c); });
 }
 
-Status SqlSla::SetCalendar(const sla::CalendarSettings& settings, const Actor& actor) {
-  GUICHET_RETURN_IF_ERROR(sla::ValidateCalendarSettings(settings));
+Status SqlSla::SetCalendar(const sla::CalendarSettings& input, const Actor& actor) {
+  GUICHET_RETURN_IF_ERROR(sla::ValidateCalendarSettings(input));
+  sla::CalendarSettings settings = input;  // stored in canonical form
+  settings.opening_hours = sla::OpeningHours::Parse(input.opening_hours)->ToString();
+  std::sort(settings.extra_closed_days.begin(), settings.extra_closed_days.end());
+  settings.extra_closed_days.erase(
+      std::unique(settings.extra_closed_days.begin(), settings.extra_closed_days.end()),
+      settings.extra_closed_days.end());
   return db_
       .Tx<Unit>(true,
                 [&](SqlConnection& c) -> Result<Unit> {

@@ -66,6 +66,15 @@ constexpr MatrixRow kMatrix[] = {
     {"GET",    "/readyz",                                 "AAAAAAAA"},
     {"GET",    "/metrics",                                "AAAAAAAA"},
     {"GET",    "/api/v1/openapi.json",                    "AAAAAAAA"},
+    {"GET",    "/api/v1/sla/policies",                    "133AAAAA"},
+    {"POST",   "/api/v1/sla/policies",                    "1333333A"},
+    {"GET",    "/api/v1/sla/policies/{id}",               "133AAAAA"},
+    {"PATCH",  "/api/v1/sla/policies/{id}",               "1333333A"},
+    {"DELETE", "/api/v1/sla/policies/{id}",               "1333333A"},
+    {"GET",    "/api/v1/sla/calendar",                    "133AAAAA"},
+    {"PUT",    "/api/v1/sla/calendar",                    "1333333A"},
+    {"GET",    "/api/v1/teams/{id}/opening-hours",        "133AAAAA"},
+    {"PUT",    "/api/v1/teams/{id}/opening-hours",        "1333333A"},
 };
 // clang-format on
 
@@ -139,6 +148,30 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
       req.target = Replace(path, "{reference}", made.request.reference) +
                    "?secret=" + UrlEncode(made.secret);
       if (method == "POST") json_body({{"body", "Merci pour votre réponse"}});
+    } else if (path == "/api/v1/sla/policies" && method == "POST") {
+      json_body({{"name", "Politique " + std::to_string(n)}, {"resolution_minutes", 600}});
+    } else if (path == "/api/v1/sla/policies/{id}") {
+      // Inactive, so that the requests of other cells keep no deadlines from it.
+      sla::Policy policy;
+      policy.name = "Cellule " + std::to_string(n);
+      policy.first_reply_minutes = 60;
+      policy.active = false;
+      auto made = env().store().sla().CreatePolicy(policy, storage::Actor::System("test"));
+      EXPECT_TRUE(made.ok()) << made.status().ToString();
+      req.target = "/api/v1/sla/policies/" + std::to_string(made.ok() ? made->id : 0);
+      if (method == "PATCH") {
+        req.headers.emplace_back("If-Match", "\"1\"");
+        json_body({{"warning_percent", 70}});
+      }
+    } else if (path == "/api/v1/sla/calendar" && method == "PUT") {
+      const sla::CalendarSettings defaults;  // the same settings again: other tests rely on them
+      json_body({{"time_zone", defaults.time_zone},
+                 {"opening_hours", defaults.opening_hours},
+                 {"alsace_moselle", false},
+                 {"extra_closed_days", json::array()}});
+    } else if (path == "/api/v1/teams/{id}/opening-hours") {
+      req.target = Replace(path, "{id}", std::to_string(env().team_a().id));
+      if (method == "PUT") json_body({{"opening_hours", nullptr}});
     }
     return req;
   }

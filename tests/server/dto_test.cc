@@ -228,18 +228,18 @@ TEST_F(DtoTest, RequestJsonHasTheDocumentedFields) {
   in.category_id = category_id_;
   auto created = store_->CreateRequest(in, Sha256Hex("secret"), storage::Actor::System("t"));
   ASSERT_TRUE(created.ok()) << created.status().ToString();
-  const json staff = RequestToJson(*store_, *created, true);
+  const json staff = RequestToJson(*store_, *created, true, 0);
   for (const char* key :
        {"id",         "reference",  "subject",        "description", "channel",
         "language",   "category",   "category_id",    "team_id",     "assignee_id",
         "priority",   "status",     "tags",           "location",    "custom_fields",
-        "created_at", "updated_at", "first_reply_at", "resolved_at", "version",
-        "citizen"}) {
+        "created_at", "updated_at", "first_reply_at", "resolved_at", "sla",
+        "version",    "citizen"}) {
     EXPECT_TRUE(staff.contains(key)) << key;
   }
   EXPECT_EQ(staff["category"], "naissance");
   EXPECT_EQ(staff["team_id"], team_id_);
-  EXPECT_FALSE(RequestToJson(*store_, *created, false).contains("citizen"));
+  EXPECT_FALSE(RequestToJson(*store_, *created, false, 0).contains("citizen"));
   const json citizen = RequestToCitizenJson(*created);
   for (const char* internal : {"id", "team_id", "assignee_id", "category_id", "version"}) {
     EXPECT_FALSE(citizen.contains(internal)) << internal;

@@ -19,7 +19,7 @@ CategoryResolver StoreCategoryResolver(storage::Store& store) {
 
 }  // namespace
 
-json RequestToJson(storage::Store& store, const core::Request& r, bool with_citizen) {
+json RequestToJson(storage::Store& store, const core::Request& r, bool with_citizen, Millis now) {
   std::optional<std::string> slug;
   if (r.category_id) {
     auto c = store.GetCategory(*r.category_id);
@@ -30,7 +30,7 @@ json RequestToJson(storage::Store& store, const core::Request& r, bool with_citi
     auto c = store.GetCitizen(*r.citizen_id);
     if (c.ok()) citizen = std::move(c).value();
   }
-  json out = RequestJson(r, slug ? &*slug : nullptr, citizen);
+  json out = RequestJson(r, slug ? &*slug : nullptr, citizen, now);
   if (!with_citizen) out.erase("citizen");
   return out;
 }

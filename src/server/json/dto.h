@@ -9,7 +9,7 @@
 namespace guichet::server {
 
 // The staff view of a request. `citizen` is added when `with_citizen` (staff and the citizen).
-json RequestToJson(storage::Store& store, const core::Request& r, bool with_citizen);
+json RequestToJson(storage::Store& store, const core::Request& r, bool with_citizen, Millis now);
 // The citizen's view through the private link: no internal ids.
 json RequestToCitizenJson(const core::Request& r);
 json MessageToJson(const core::Message& m);

@@ -2,6 +2,7 @@
 
 #include "common/text.h"
 #include "server/http.h"
+#include "sla/policy.h"
 
 namespace guichet::server {
 namespace {
@@ -107,8 +108,28 @@ std::variant<core::NewRequest, std::vector<core::FieldError>> NewRequestFromJson
   return r;
 }
 
+json SlaJson(const core::Request& r, Millis now) {
+  const core::RequestSla& s = r.sla;
+  if (!s.first_reply_due_at && !s.resolution_due_at) return nullptr;
+  auto target = [&](const std::optional<Millis>& due, const std::optional<Millis>& warn,
+                    const std::optional<Millis>& done) -> json {
+    if (!due) return nullptr;
+    const bool closed = r.resolved_at.has_value();  // a reply target ends with the request too
+    const auto state = sla::StateAt(*due, warn, done, s.paused_at.has_value() && !closed, now);
+    json out = {{"due_at", FormatIso8601(*due)},
+                {"warn_at", OptTime(warn)},
+                {"state", sla::ToString(state)}};
+    if (!done && closed) out["state"] = "closed";
+    return out;
+  };
+  return {{"policy_id", OptId(s.policy_id)},
+          {"paused", s.paused_at.has_value()},
+          {"first_reply", target(s.first_reply_due_at, s.first_reply_warn_at, r.first_reply_at)},
+          {"resolution", target(s.resolution_due_at, s.resolution_warn_at, r.resolved_at)}};
+}
+
 json RequestJson(const core::Request& r, const std::string* category_slug,
-                 const std::optional<core::Citizen>& citizen) {
+                 const std::optional<core::Citizen>& citizen, Millis now) {
   json location = nullptr;
   if (r.location) {
     location = {{"lat", OptNumber(r.location->lat)},
@@ -134,6 +155,7 @@ json RequestJson(const core::Request& r, const std::string* category_slug,
               {"updated_at", FormatIso8601(r.updated_at)},
               {"first_reply_at", OptTime(r.first_reply_at)},
               {"resolved_at", OptTime(r.resolved_at)},
+              {"sla", SlaJson(r, now)},
               {"version", r.version},
               {"citizen", nullptr}};
   if (citizen) {

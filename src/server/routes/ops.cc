@@ -27,6 +27,26 @@ HttpResponse MetricsText(HttpContext& ctx) {
   r.body += "guichet_db_pool_connections{state=\"max\"} " + std::to_string(pool.size) + "\n";
   r.body += "guichet_db_pool_connections{state=\"open\"} " + std::to_string(pool.open) + "\n";
   r.body += "guichet_db_pool_connections{state=\"idle\"} " + std::to_string(pool.idle) + "\n";
+  // Desk-wide (read from the database), so every node reports the same values.
+  auto sla = ctx.store->sla().CountRunningTargets(ctx.clock->Now());
+  if (sla.ok()) {
+    r.body +=
+        "# HELP guichet_sla_targets Running SLA targets of open requests past their warning "
+        "point (at_risk) or due time (breached).\n"
+        "# TYPE guichet_sla_targets gauge\n";
+    auto line = [&](const char* target, const char* state, std::int64_t n) {
+      r.body += std::string("guichet_sla_targets{target=\"") + target + "\",state=\"" + state +
+                "\"} " + std::to_string(n) + "\n";
+    };
+    line("first_reply", "at_risk", sla->first_reply_at_risk);
+    line("first_reply", "breached", sla->first_reply_breached);
+    line("resolution", "at_risk", sla->resolution_at_risk);
+    line("resolution", "breached", sla->resolution_breached);
+    r.body +=
+        "# HELP guichet_sla_paused_requests Requests whose SLA clocks are stopped (waiting for "
+        "the citizen).\n# TYPE guichet_sla_paused_requests gauge\nguichet_sla_paused_requests " +
+        std::to_string(sla->paused) + "\n";
+  }
   return r;
 }
 

@@ -37,38 +37,10 @@ std::optional<HttpResponse> RequireWork(const HttpContext& ctx, const core::Requ
   return ForbiddenProblem("You may read this request but not change it.");
 }
 
-// The strong ETag of a request version: "\"3\"".
-std::string ETag(std::int64_t version) {
-  std::string tag(1, '"');
-  tag += std::to_string(version);
-  tag += '"';
-  return tag;
-}
-
 HttpResponse RequestResponse(HttpContext& ctx, int status, const core::Request& r) {
-  HttpResponse resp = Json(status, RequestToJson(*ctx.store, r, true));
+  HttpResponse resp = Json(status, RequestToJson(*ctx.store, r, true, ctx.clock->Now()));
   resp.headers.emplace_back("ETag", ETag(r.version));
   return resp;
-}
-
-// The version a change is made on: If-Match ("3", a strong ETag) wins over the body's "version".
-std::variant<std::int64_t, HttpResponse> ExpectedVersion(const HttpContext& ctx,
-                                                         std::optional<std::int64_t> body_version) {
-  std::string tag(Trim(ctx.Header("if-match")));
-  if (!tag.empty()) {
-    if (tag.size() >= 2 && tag.front() == '"' && tag.back() == '"')
-      tag = tag.substr(1, tag.size() - 2);
-    std::int64_t v = 0;
-    auto [end, ec] = std::from_chars(tag.data(), tag.data() + tag.size(), v);
-    if (ec != std::errc() || end != tag.data() + tag.size() || v < 1)
-      return Problem(400, "invalid-if-match", "Invalid If-Match",
-                     "If-Match must be the request's ETag, e.g. \"3\".");
-    return v;
-  }
-  if (body_version) return *body_version;
-  return Problem(428, "version-required", "Version required",
-                 "Send the version you edited, in If-Match (the ETag) or as \"version\" in the "
-                 "body, so that concurrent edits are detected.");
 }
 
 HttpResponse ListRequests(HttpContext& ctx) {
@@ -79,7 +51,7 @@ HttpResponse ListRequests(HttpContext& ctx) {
   std::vector<core::FieldError> errors;
   static const std::vector<std::string> kKnown = {
       "status",       "team_id",    "assignee_id", "category", "priority", "channel",
-      "created_from", "created_to", "q",           "limit",    "cursor"};
+      "created_from", "created_to", "q",           "limit",    "cursor",   "sla"};
   for (const auto& [key, value] : ctx.query) {
     if (std::find(kKnown.begin(), kKnown.end(), key) == kKnown.end()) {
       errors.push_back({key, "is not a known filter"});
@@ -142,6 +114,14 @@ HttpResponse ListRequests(HttpContext& ctx) {
       (key == "created_from" ? filter.created_from : filter.created_to) = t;
     } else if (key == "q") {
       filter.text = value;
+    } else if (key == "sla") {
+      if (value == "at_risk") {
+        filter.sla = storage::SlaFilter::kAtRisk;
+      } else if (value == "breached") {
+        filter.sla = storage::SlaFilter::kBreached;
+      } else {
+        errors.push_back({key, "must be at_risk or breached"});
+      }
     }
   }
   if (!errors.empty()) return QueryProblem(errors);
@@ -149,7 +129,8 @@ HttpResponse ListRequests(HttpContext& ctx) {
   auto result = ctx.store->ListRequests(filter, page);
   if (!result.ok()) return ProblemFor(result.status());
   json items = json::array();
-  for (const auto& r : result->items) items.push_back(RequestToJson(*ctx.store, r, true));
+  for (const auto& r : result->items)
+    items.push_back(RequestToJson(*ctx.store, r, true, ctx.clock->Now()));
   return Json(200,
               {{"items", items},
                {"next_cursor", result->next_after_id ? json(std::to_string(*result->next_after_id))
@@ -177,8 +158,8 @@ HttpResponse CreateRequest(HttpContext& ctx) {
   auto created = ctx.store->CreateRequest(input, Sha256Hex(secret), ctx.actor());
   if (!created.ok()) return ProblemFor(created.status());
   json out = ctx.principal.staff() || ctx.principal.Is(core::Role::kCitizen)
-                 ? RequestToJson(*ctx.store, *created, true)
-                 : RequestToJson(*ctx.store, *created, false);
+                 ? RequestToJson(*ctx.store, *created, true, ctx.clock->Now())
+                 : RequestToJson(*ctx.store, *created, false, ctx.clock->Now());
   // Shown once: the citizen's private follow-up link. Only its hash is stored.
   out["secret"] = secret;
   out["follow_up_url"] = "/api/v1/track/" + created->reference + "?secret=" + secret;
