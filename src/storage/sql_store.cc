@@ -9,6 +9,7 @@
 #include "common/text.h"
 #include "storage/migrations.h"
 #include "storage/sql_db.h"
+#include "storage/sql_jobs.h"
 #include "storage/store.h"
 
 namespace guichet::storage {
@@ -141,7 +142,7 @@ std::string Fts5Query(std::string_view text) {
 class SqlStore final : public Store {
  public:
   SqlStore(Dialect dialect, std::unique_ptr<internal::ConnectionPool> pool, const Clock* clock)
-      : db_(dialect, std::move(pool), clock) {}
+      : db_(dialect, std::move(pool), clock), jobs_(db_) {}
 
   std::string_view backend() const override {
     return db_.dialect() == Dialect::kSqlite ? "sqlite" : "postgresql";
@@ -851,6 +852,10 @@ class SqlStore final : public Store {
     return conn->BackupTo(path);
   }
 
+  // --- Background jobs -----------------------------------------------------------------------
+
+  JobQueue& jobs() override { return jobs_; }
+
  private:
   static constexpr char kAttachmentColumns[] =
       "id, request_id, message_id, filename, content_type, size, sha256, created_at";
@@ -955,6 +960,7 @@ class SqlStore final : public Store {
   }
 
   internal::SqlDb db_;
+  internal::SqlJobQueue jobs_;  // built on db_
 };
 
 const SystemClock kSystemClock;

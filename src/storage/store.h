@@ -27,6 +27,8 @@ namespace guichet::storage {
 
 using core::Id;
 
+class JobQueue;  // storage/jobs.h
+
 // Who makes a change, as written into the audit log ("user:12", "citizen-link", "cli", "demo").
 struct Actor {
   std::optional<Id> user_id;
@@ -226,6 +228,10 @@ class Store {
   // on the WAL are not blocked). kAlreadyExists when `path` exists. On PostgreSQL
   // kFailedPrecondition, whose message gives the supported route (pg_dump / pg_restore).
   virtual Status BackupTo(const std::string& path) = 0;
+
+  // --- Background jobs ---------------------------------------------------------------------
+  // The queue of background jobs kept in this database (storage/jobs.h), owned by the store.
+  virtual JobQueue& jobs() = 0;
 };
 
 // Opens "sqlite:PATH" (":memory:" allowed) or "postgresql://…" / "postgres://…".
