@@ -164,6 +164,20 @@ Result<std::vector<Job>> SqlJobQueue::Claim(const std::string& worker_id, int ma
   const int limit = std::min(max_jobs, kMaxClaim);
   const std::string skip_locked =
       db_.dialect() == Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "";
+  // Idle workers poll often: a read first keeps them from taking the write lock for nothing.
+  auto due = db_.Tx<bool>(false, [&](SqlConnection& c) -> Result<bool> {
+    const Millis now = db_.clock().Now();
+    Params params = {now, now};
+    const std::string kinds_clause = KindsClause(kinds, params);
+    GUICHET_ASSIGN_OR_RETURN(
+        auto rows, c.Query("SELECT 1 FROM jobs WHERE ((status = 'pending' AND run_at <= ?) OR "
+                           "(status = 'running' AND lease_until <= ?))" +
+                               kinds_clause + " LIMIT 1",
+                           params));
+    return !rows.empty();
+  });
+  if (!due.ok()) return due.status();
+  if (!*due) return std::vector<Job>{};
   return db_.Tx<std::vector<Job>>(true, [&](SqlConnection& c) -> Result<std::vector<Job>> {
     const Millis now = db_.clock().Now();
     {
