@@ -132,7 +132,6 @@ struct Runner::State {
           {{"kind", job.kind}, {"job_id", std::to_string(job.id)}, {"error", done.ToString()}});
       return;
     }
-    ++failed;
     const Millis retry_at =
         clock.Now() + RetryDelay(job.attempts, options.retry_base, options.retry_max);
     auto recorded = queue.Fail(job.id, worker_id, result.ToString(), retry_at);
@@ -144,6 +143,7 @@ struct Runner::State {
                 {"error", recorded.status().ToString()}});
       return;
     }
+    ++failed;
     const bool gave_up = recorded->status == storage::JobStatus::kFailed;
     LogEvent(gave_up ? LogLevel::kError : LogLevel::kWarn, gave_up ? "job_failed" : "job_retry",
              {{"kind", job.kind},

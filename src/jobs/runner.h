@@ -47,7 +47,7 @@ struct RunnerOptions {
 // What this runner has done since it started.
 struct RunnerStats {
   std::uint64_t succeeded = 0;  // handlers that returned OK (and the job was completed)
-  std::uint64_t failed = 0;     // attempts that failed (handler error, throw, unknown kind)
+  std::uint64_t failed = 0;     // failed attempts (handler error, throw, unknown kind), recorded
   std::uint64_t lost = 0;       // results not recorded: the job had been taken over
 };
 
