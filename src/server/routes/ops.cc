@@ -2,6 +2,7 @@
 // OpenAPI document of the REST API.
 #include "server/auth.h"
 #include "server/metrics.h"
+#include "storage/jobs.h"
 
 namespace guichet::server {
 
@@ -27,6 +28,17 @@ HttpResponse MetricsText(HttpContext& ctx) {
   r.body += "guichet_db_pool_connections{state=\"max\"} " + std::to_string(pool.size) + "\n";
   r.body += "guichet_db_pool_connections{state=\"open\"} " + std::to_string(pool.open) + "\n";
   r.body += "guichet_db_pool_connections{state=\"idle\"} " + std::to_string(pool.idle) + "\n";
+  // Shared by every node: the whole queue, not this node's share of it.
+  if (auto jobs = ctx.store->jobs().Counts(); jobs.ok()) {
+    r.body += "# HELP guichet_jobs Background jobs in the database, by status.\n";
+    r.body += "# TYPE guichet_jobs gauge\n";
+    for (const auto& [status, n] : {std::pair<const char*, std::int64_t>{"pending", jobs->pending},
+                                    {"running", jobs->running},
+                                    {"done", jobs->done},
+                                    {"failed", jobs->failed}}) {
+      r.body += std::string("guichet_jobs{status=\"") + status + "\"} " + std::to_string(n) + "\n";
+    }
+  }
   return r;
 }
 
