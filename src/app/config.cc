@@ -27,6 +27,9 @@ constexpr KeySpec kKeys[] = {
     {"server.threads", "GUICHET_SERVER_THREADS", Kind::kInteger},
     {"server.secure_cookies", "GUICHET_SERVER_SECURE_COOKIES", Kind::kBoolean},
     {"log.level", "GUICHET_LOG_LEVEL", Kind::kString},
+    {"jobs.enabled", "GUICHET_JOBS_ENABLED", Kind::kBoolean},
+    {"jobs.workers", "GUICHET_JOBS_WORKERS", Kind::kInteger},
+    {"jobs.poll_seconds", "GUICHET_JOBS_POLL_SECONDS", Kind::kInteger},
 };
 
 using Value = std::variant<std::string, std::int64_t, bool>;
@@ -74,6 +77,13 @@ std::string CheckKey(const Config& c, std::string_view key) {
   if (key == "server.threads") {
     return c.server_threads >= 1 && c.server_threads <= 256 ? "" : "must be between 1 and 256";
   }
+  if (key == "jobs.workers") {
+    return c.jobs_workers >= 1 && c.jobs_workers <= 64 ? "" : "must be between 1 and 64";
+  }
+  if (key == "jobs.poll_seconds") {
+    return c.jobs_poll_seconds >= 1 && c.jobs_poll_seconds <= 3600 ? ""
+                                                                   : "must be between 1 and 3600";
+  }
   if (key == "log.level") {
     LogLevel level;
     return ParseLogLevel(c.log_level, level) ? "" : "must be one of: debug, info, warn, error";
@@ -81,14 +91,20 @@ std::string CheckKey(const Config& c, std::string_view key) {
   return "";
 }
 
+// An integer setting: out-of-range values stay out of range (and are then reported) instead of
+// wrapping.
+int ClampedInt(const Value& v) {
+  const std::int64_t n = std::get<std::int64_t>(v);
+  return n < 0 ? -1 : n > 100000 ? 100000 : static_cast<int>(n);
+}
+
 void Set(Config& c, std::string_view key, const Value& v) {
   if (key == "database.url") c.database_url = std::get<std::string>(v);
   if (key == "server.listen") c.server_listen = std::get<std::string>(v);
-  if (key == "server.threads") {
-    const std::int64_t n = std::get<std::int64_t>(v);
-    // Out-of-range values stay out of range (and are then reported) instead of wrapping.
-    c.server_threads = n < 0 ? -1 : n > 100000 ? 100000 : static_cast<int>(n);
-  }
+  if (key == "server.threads") c.server_threads = ClampedInt(v);
+  if (key == "jobs.enabled") c.jobs_enabled = std::get<bool>(v);
+  if (key == "jobs.workers") c.jobs_workers = ClampedInt(v);
+  if (key == "jobs.poll_seconds") c.jobs_poll_seconds = ClampedInt(v);
   if (key == "server.secure_cookies") c.server_secure_cookies = std::get<bool>(v);
   if (key == "log.level") c.log_level = std::get<std::string>(v);
 }
@@ -181,8 +197,8 @@ Result<Config> ApplyToml(Config base, std::string_view text, const std::string& 
   }
   for (auto&& [table_key, table_node] : root) {
     const std::string table_name(table_key.str());
-    const bool known_table =
-        table_name == "database" || table_name == "server" || table_name == "log";
+    const bool known_table = table_name == "database" || table_name == "server" ||
+                             table_name == "log" || table_name == "jobs";
     if (!known_table) {
       return InvalidArgument(Location(source_name, table_key.source()) + ": unknown key \"" +
                              table_name + "\" (known keys: " + KnownKeys("") + ")");

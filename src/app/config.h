@@ -8,6 +8,9 @@
 //   server.threads         GUICHET_SERVER_THREADS           4
 //   server.secure_cookies  GUICHET_SERVER_SECURE_COOKIES    false
 //   log.level              GUICHET_LOG_LEVEL                info
+//   jobs.enabled           GUICHET_JOBS_ENABLED             true   (run background jobs here)
+//   jobs.workers           GUICHET_JOBS_WORKERS             2      (1 to 64 threads)
+//   jobs.poll_seconds      GUICHET_JOBS_POLL_SECONDS        5      (1 to 3600: idle polling)
 //
 // Errors are one readable line: "guichet.toml:3:1: unknown key "server.thread"" for the file
 // (syntax errors, unknown keys, wrong types and bad values all carry line and column),
@@ -31,6 +34,9 @@ struct Config {
   int server_threads = 4;
   bool server_secure_cookies = false;
   std::string log_level = "info";
+  bool jobs_enabled = true;
+  int jobs_workers = 2;
+  int jobs_poll_seconds = 5;
 };
 
 // Looks up an environment variable; nullopt when unset.
@@ -52,8 +58,8 @@ Result<Config> ApplyToml(Config base, std::string_view text, const std::string& 
 // Applies the GUICHET_* variables found through `env` over `base`.
 Result<Config> ApplyEnv(Config base, const EnvLookup& env);
 
-// Checks each value (URL scheme, listen address, thread count, log level). The message names the
-// key, e.g. "server.threads must be between 1 and 256".
+// Checks each value (URL scheme, listen address, thread counts, log level, poll interval). The
+// message names the key, e.g. "server.threads must be between 1 and 256".
 Status ValidateConfig(const Config& config);
 
 struct ListenAddress {

@@ -1,15 +1,22 @@
-// guichet serve: open and migrate the store, serve HTTP, stop gracefully on SIGTERM or SIGINT.
+// guichet serve: open and migrate the store, serve HTTP and run background jobs ([jobs]), stop
+// gracefully on SIGTERM or SIGINT: the job runner first (running handlers finish), then the
+// server (in-flight requests finish).
 //
 // The two signals are blocked before the server starts its threads (which inherit the mask), so
 // no handler ever runs on a pool thread; this thread then takes them with sigwait() and stops
 // the server from ordinary code, where anything may be called.
 #include <pthread.h>
 
+#include <chrono>
 #include <csignal>
+#include <memory>
 
 #include "app/commands.h"
 #include "common/log.h"
+#include "jobs/builtin.h"
+#include "jobs/runner.h"
 #include "server/server.h"
+#include "storage/jobs.h"
 
 namespace guichet::app {
 namespace {
@@ -39,10 +46,25 @@ int RunServe(const Config& config, const Io& io) {
   if (!listen.ok()) return Fail(io, "server.listen " + listen.status().message());
 
   storage::StoreOptions store_options;
-  // One connection per worker plus a few for bursts and operations endpoints.
-  store_options.pool_size = config.server_threads + 4;
+  // One connection per worker plus a few for bursts and operations endpoints, and one per job
+  // worker plus one for lease renewals.
+  store_options.pool_size =
+      config.server_threads + 4 + (config.jobs_enabled ? config.jobs_workers + 1 : 0);
   auto store = OpenCliStore(config.database_url, store_options);
   if (!store.ok()) return Fail(io, store.status().message());
+
+  const SystemClock clock;
+  std::unique_ptr<jobs::Runner> runner;
+  if (config.jobs_enabled) {
+    jobs::RunnerOptions runner_options;
+    runner_options.workers = config.jobs_workers;
+    runner_options.poll_interval = std::chrono::seconds(config.jobs_poll_seconds);
+    runner = std::make_unique<jobs::Runner>((*store)->jobs(), clock, runner_options);
+    if (Status registered = jobs::RegisterBuiltinJobs(*runner, (*store)->jobs(), clock);
+        !registered.ok()) {
+      return Fail(io, "cannot set up background jobs: " + registered.message());
+    }
+  }
 
   server::ServerOptions options;
   options.host = listen->host;
@@ -70,12 +92,20 @@ int RunServe(const Config& config, const Io& io) {
             {"url", url},
             {"database", std::string((*store)->backend())},
             {"threads", std::to_string(options.threads)}});
+  if (runner) {
+    if (Status started = runner->Start(); !started.ok()) {
+      (*server)->Stop();
+      (*server)->Wait();
+      return Fail(io, "cannot start background jobs: " + started.message());
+    }
+  }
 
   int signal_number = 0;
   while (sigwait(&stop_signals, &signal_number) != 0) {
   }
   LogEvent(LogLevel::kInfo, "server_stopping",
            {{"signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"}});
+  if (runner) runner->Stop();
   (*server)->Stop();
   (*server)->Wait();
   server->reset();

@@ -148,6 +148,7 @@ void AddDirectoryRoutes(std::vector<Route>& routes);
 void AddRequestRoutes(std::vector<Route>& routes);
 void AddTrackRoutes(std::vector<Route>& routes);
 void AddAuditRoutes(std::vector<Route>& routes);
+void AddJobRoutes(std::vector<Route>& routes);
 void AddOpsRoutes(std::vector<Route>& routes);
 void AddSlaRoutes(std::vector<Route>& routes);
 

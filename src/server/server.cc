@@ -24,6 +24,7 @@ std::vector<Route> AllRoutes() {
   AddRequestRoutes(routes);
   AddTrackRoutes(routes);
   AddAuditRoutes(routes);
+  AddJobRoutes(routes);
   AddOpsRoutes(routes);
   AddSlaRoutes(routes);
   return routes;

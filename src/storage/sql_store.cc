@@ -9,6 +9,7 @@
 #include "common/text.h"
 #include "storage/migrations.h"
 #include "storage/sql_db.h"
+#include "storage/sql_jobs.h"
 #include "storage/sql_sla.h"
 #include "storage/store.h"
 
@@ -161,7 +162,7 @@ std::string Fts5Query(std::string_view text) {
 class SqlStore final : public Store {
  public:
   SqlStore(Dialect dialect, std::unique_ptr<internal::ConnectionPool> pool, const Clock* clock)
-      : db_(dialect, std::move(pool), clock), sla_(db_) {}
+      : db_(dialect, std::move(pool), clock), sla_(db_), jobs_(db_) {}
 
   SlaStore& sla() override { return sla_; }
 
@@ -938,6 +939,10 @@ class SqlStore final : public Store {
     return conn->BackupTo(path);
   }
 
+  // --- Background jobs -----------------------------------------------------------------------
+
+  JobQueue& jobs() override { return jobs_; }
+
  private:
   static constexpr char kAttachmentColumns[] =
       "id, request_id, message_id, filename, content_type, size, sha256, created_at";
@@ -1043,6 +1048,7 @@ class SqlStore final : public Store {
 
   internal::SqlDb db_;
   internal::SqlSla sla_;
+  internal::SqlJobQueue jobs_;  // built on db_
 };
 
 const SystemClock kSystemClock;

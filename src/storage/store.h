@@ -28,6 +28,8 @@ namespace guichet::storage {
 
 using core::Id;
 
+class JobQueue;  // storage/jobs.h
+
 // Who makes a change, as written into the audit log ("user:12", "citizen-link", "cli", "demo").
 struct Actor {
   std::optional<Id> user_id;
@@ -236,8 +238,10 @@ class Store {
   // kFailedPrecondition, whose message gives the supported route (pg_dump / pg_restore).
   virtual Status BackupTo(const std::string& path) = 0;
 
-  // --- Features with stores of their own -----------------------------------------------------
+  // --- Features with stores of their own (built on the same database) ------------------------
   virtual SlaStore& sla() = 0;
+  // The queue of background jobs kept in this database (storage/jobs.h).
+  virtual JobQueue& jobs() = 0;
 };
 
 // Opens "sqlite:PATH" (":memory:" allowed) or "postgresql://…" / "postgres://…".

@@ -71,6 +71,42 @@ TEST(ConfigTest, FileOverridesDefaultsAndEnvironmentOverridesFile) {
   EXPECT_EQ(with_env->log_level, "debug");
 }
 
+TEST(ConfigTest, JobsSection) {
+  Config defaults;
+  EXPECT_TRUE(defaults.jobs_enabled);
+  EXPECT_EQ(defaults.jobs_workers, 2);
+  EXPECT_EQ(defaults.jobs_poll_seconds, 5);
+
+  auto from_file =
+      ApplyToml({}, "[jobs]\nenabled = false\nworkers = 4\npoll_seconds = 30\n", "x.toml");
+  ASSERT_TRUE(from_file.ok()) << from_file.status().ToString();
+  EXPECT_FALSE(from_file->jobs_enabled);
+  EXPECT_EQ(from_file->jobs_workers, 4);
+  EXPECT_EQ(from_file->jobs_poll_seconds, 30);
+
+  auto from_env = ApplyEnv(*from_file, FakeEnv({{"GUICHET_JOBS_ENABLED", "yes"},
+                                                {"GUICHET_JOBS_WORKERS", "8"},
+                                                {"GUICHET_JOBS_POLL_SECONDS", "1"}}));
+  ASSERT_TRUE(from_env.ok()) << from_env.status().ToString();
+  EXPECT_TRUE(from_env->jobs_enabled);
+  EXPECT_EQ(from_env->jobs_workers, 8);
+  EXPECT_EQ(from_env->jobs_poll_seconds, 1);
+
+  auto no_workers = ApplyToml({}, "[jobs]\nworkers = 0\n", "x.toml");
+  ASSERT_FALSE(no_workers.ok());
+  EXPECT_EQ(no_workers.status().message(), "x.toml:2:11: jobs.workers must be between 1 and 64");
+  auto slow = ApplyEnv({}, FakeEnv({{"GUICHET_JOBS_POLL_SECONDS", "86400"}}));
+  ASSERT_FALSE(slow.ok());
+  EXPECT_EQ(slow.status().message(),
+            "GUICHET_JOBS_POLL_SECONDS (jobs.poll_seconds) must be between 1 and 3600");
+  auto unknown = ApplyToml({}, "[jobs]\nthreads = 2\n", "x.toml");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("known keys: jobs.enabled, jobs.workers, "
+                                            "jobs.poll_seconds"),
+            std::string::npos)
+      << unknown.status().message();
+}
+
 TEST(ConfigTest, DottedKeysWork) {
   auto config = ApplyToml({}, "server.listen = \"[::1]:8443\"\nlog.level = \"warn\"\n", "x.toml");
   ASSERT_TRUE(config.ok()) << config.status().ToString();

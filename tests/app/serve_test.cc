@@ -1,6 +1,7 @@
 // guichet serve as a real child process (signals are process-wide, so not in-process): it logs
-// "listening on http://HOST:PORT" as a JSON line, answers HTTP, and exits 0 on SIGTERM and
-// SIGINT; an address already in use is a one-line error and exit 1.
+// "listening on http://HOST:PORT" as a JSON line, answers HTTP, runs background jobs, and exits 0
+// on SIGTERM and SIGINT (jobs stopped first); an address already in use is a one-line error and
+// exit 1.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -123,6 +124,12 @@ TEST_P(ServeTest, ListensAnswersAndStopsGracefully) {
   }
   const std::string response = HttpGet(port, "/healthz");
   EXPECT_EQ(response.rfind("HTTP/1.1 200", 0), 0u) << response;
+  // The job runner started with it and scheduled the daily purge of finished jobs.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (ReadFile(child.log).find("\"jobs.purge_finished\"") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 
   ASSERT_EQ(kill(child.pid, stop_signal), 0);
   const auto status = WaitExit(child.pid, std::chrono::seconds(20));
@@ -142,11 +149,16 @@ TEST_P(ServeTest, ListensAnswersAndStopsGracefully) {
       EXPECT_EQ(j["msg"], "listening on http://127.0.0.1:" + std::to_string(port));
     }
   }
-  for (const char* expected : {"server_listening", "server_stopping", "server_stopped"}) {
+  for (const char* expected : {"server_listening", "jobs_started", "job_scheduled",
+                               "server_stopping", "jobs_stopped", "server_stopped"}) {
     EXPECT_NE(std::find(events.begin(), events.end(), expected), events.end())
         << expected << " missing from:\n"
         << log;
   }
+  // Jobs stop before the server does.
+  EXPECT_LT(std::find(events.begin(), events.end(), "jobs_stopped") - events.begin(),
+            std::find(events.begin(), events.end(), "server_stopped") - events.begin())
+      << log;
 }
 
 std::string SignalName(const ::testing::TestParamInfo<int>& param) {

@@ -7,6 +7,7 @@
 
 #include "harness.h"
 #include "server/http.h"
+#include "storage/jobs.h"
 
 namespace guichet::testing {
 namespace {
@@ -42,7 +43,9 @@ TEST_P(OpsTest, MetricsAreInPrometheusFormat) {
         "healthz\",le=\"+Inf\"}",
         "guichet_http_requests_in_flight", "# TYPE guichet_db_pool_connections gauge",
         "guichet_db_pool_connections{state=\"max\"}", "guichet_db_pool_connections{state=\"open\"}",
-        "guichet_db_pool_connections{state=\"idle\"}"}) {
+        "guichet_db_pool_connections{state=\"idle\"}", "# TYPE guichet_jobs gauge",
+        "guichet_jobs{status=\"pending\"}", "guichet_jobs{status=\"running\"}",
+        "guichet_jobs{status=\"done\"}", "guichet_jobs{status=\"failed\"}"}) {
     EXPECT_NE(r.body.find(needle), std::string::npos) << needle;
   }
   // Routes, never raw paths: ids, references and secrets stay out of the labels.
@@ -65,6 +68,60 @@ TEST_P(OpsTest, MetricsAreInPrometheusFormat) {
     ASSERT_NE(space, std::string::npos) << line;
     EXPECT_NO_THROW((void)std::stod(line.substr(space + 1))) << line;
   }
+}
+
+TEST_P(OpsTest, AdminsListBackgroundJobs) {
+  storage::JobQueue& queue = env().store().jobs();
+  std::vector<core::Id> ids;
+  for (const char* kind : {"test.a", "test.b", "test.a"}) {
+    storage::NewJob job;
+    job.kind = kind;
+    job.payload = R"({"request_id":1})";
+    auto added = queue.Enqueue(job);
+    ASSERT_TRUE(added.ok()) << added.status().ToString();
+    ids.push_back(added->job.id);
+  }
+  auto claimed = queue.Claim("node-a:1:1", 1, 60000);
+  ASSERT_TRUE(claimed.ok() && claimed->size() == 1u);
+
+  const HttpResult all = env().Get("/api/v1/jobs", env().As(Who::kAdmin));
+  ASSERT_EQ(all.status, 200) << all.body;
+  const json page = all.Json();
+  ASSERT_EQ(page["items"].size(), 3u);
+  EXPECT_EQ(page["items"][0]["id"], ids[2]);  // newest first
+  EXPECT_EQ(page["next_cursor"], nullptr);
+  const json& running = page["items"][2];
+  EXPECT_EQ(running["status"], "running");
+  EXPECT_EQ(running["kind"], "test.a");
+  EXPECT_EQ(running["payload"], (json{{"request_id", 1}}));
+  EXPECT_EQ(running["attempts"], 1);
+  EXPECT_EQ(running["lease_owner"], "node-a:1:1");
+  EXPECT_TRUE(running["lease_until"].is_string());
+  EXPECT_EQ(running["finished_at"], nullptr);
+
+  const HttpResult pending =
+      env().Get("/api/v1/jobs?status=pending&kind=test.a", env().As(Who::kAdmin));
+  ASSERT_EQ(pending.status, 200) << pending.body;
+  ASSERT_EQ(pending.Json()["items"].size(), 1u);
+  EXPECT_EQ(pending.Json()["items"][0]["id"], ids[2]);
+
+  const HttpResult first = env().Get("/api/v1/jobs?limit=2", env().As(Who::kAdmin));
+  ASSERT_EQ(first.status, 200);
+  const std::string cursor = first.Json()["next_cursor"];
+  const HttpResult second =
+      env().Get("/api/v1/jobs?limit=2&cursor=" + cursor, env().As(Who::kAdmin));
+  ASSERT_EQ(second.status, 200);
+  ASSERT_EQ(second.Json()["items"].size(), 1u);
+  EXPECT_EQ(second.Json()["items"][0]["id"], ids[0]);
+
+  const HttpResult bad = env().Get("/api/v1/jobs?status=stuck&color=red", env().As(Who::kAdmin));
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.Json()["errors"].size(), 2u) << bad.body;
+  EXPECT_EQ(env().Get("/api/v1/jobs", env().As(Who::kAuditor)).status, 403);
+
+  const HttpResult metrics = env().Get("/metrics");
+  EXPECT_NE(metrics.body.find("guichet_jobs{status=\"pending\"} 2"), std::string::npos);
+  EXPECT_NE(metrics.body.find("guichet_jobs{status=\"running\"} 1"), std::string::npos);
 }
 
 TEST_P(OpsTest, ServedOpenApiDocumentMatchesTheRoutes) {

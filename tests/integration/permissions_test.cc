@@ -62,6 +62,7 @@ constexpr MatrixRow kMatrix[] = {
     {"POST",   "/api/v1/track/{reference}/messages",      "AAAAAAAA"},
     {"GET",    "/api/v1/audit",                           "133333AA"},
     {"GET",    "/api/v1/requests/{id}/audit",             "13333AAA"},
+    {"GET",    "/api/v1/jobs",                            "1333333A"},
     {"GET",    "/healthz",                                "AAAAAAAA"},
     {"GET",    "/readyz",                                 "AAAAAAAA"},
     {"GET",    "/metrics",                                "AAAAAAAA"},

@@ -33,6 +33,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "storage/jobs.h"
 #include "storage/store.h"
 
 namespace guichet::testing {
@@ -167,6 +168,7 @@ class TestStore : public storage::Store {
   Result<storage::AuditVerification> VerifyAudit() override { return inner_->VerifyAudit(); }
   Status BackupTo(const std::string& path) override { return inner_->BackupTo(path); }
   storage::SlaStore& sla() override { return inner_->sla(); }
+  storage::JobQueue& jobs() override { return inner_->jobs(); }
 
  private:
   friend Result<std::unique_ptr<TestStore>> OpenFreshStore(const std::string& backend,

@@ -2,6 +2,7 @@
 // OpenAPI document of the REST API.
 #include "server/auth.h"
 #include "server/metrics.h"
+#include "storage/jobs.h"
 
 namespace guichet::server {
 
@@ -46,6 +47,17 @@ HttpResponse MetricsText(HttpContext& ctx) {
         "# HELP guichet_sla_paused_requests Requests whose SLA clocks are stopped (waiting for "
         "the citizen).\n# TYPE guichet_sla_paused_requests gauge\nguichet_sla_paused_requests " +
         std::to_string(sla->paused) + "\n";
+  }
+  // Shared by every node: the whole queue, not this node's share of it.
+  if (auto jobs = ctx.store->jobs().Counts(); jobs.ok()) {
+    r.body += "# HELP guichet_jobs Background jobs in the database, by status.\n";
+    r.body += "# TYPE guichet_jobs gauge\n";
+    for (const auto& [status, n] : {std::pair<const char*, std::int64_t>{"pending", jobs->pending},
+                                    {"running", jobs->running},
+                                    {"done", jobs->done},
+                                    {"failed", jobs->failed}}) {
+      r.body += std::string("guichet_jobs{status=\"") + status + "\"} " + std::to_string(n) + "\n";
+    }
   }
   return r;
 }

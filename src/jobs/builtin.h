@@ -1,0 +1,23 @@
+// The background jobs built into every Guichet node, registered on its Runner by
+// `guichet serve`: for now the daily purge of finished jobs kept 30 days. New built-in jobs
+// (automation rules, SLA sweeps, notifications) are registered here too.
+// Thread-safety: the handlers run on the runner's worker threads and share only the queue.
+#pragma once
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "jobs/runner.h"
+#include "storage/jobs.h"
+
+namespace guichet::jobs {
+
+// Deletes done and failed jobs that finished more than kFinishedJobsKept ago; runs daily.
+inline constexpr char kPurgeFinishedJobs[] = "jobs.purge_finished";
+inline constexpr Millis kFinishedJobsKept = 30LL * 24 * 60 * 60 * 1000;
+inline constexpr Millis kDay = 24LL * 60 * 60 * 1000;
+
+// Registers the built-in handlers and schedules on `runner` (before it starts). `queue` and
+// `clock` must outlive the runner.
+Status RegisterBuiltinJobs(Runner& runner, storage::JobQueue& queue, const Clock& clock);
+
+}  // namespace guichet::jobs
