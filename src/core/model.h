@@ -62,6 +62,7 @@ struct Request {
   std::map<std::string, std::string> custom_fields;
   Millis created_at = 0;
   Millis updated_at = 0;
+  Millis status_changed_at = 0;  // when the current status began
   std::optional<Millis> first_reply_at;
   std::optional<Millis> resolved_at;
   RequestSla sla;
