@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/text.h"
 #include "storage/migrations.h"
+#include "storage/sql_automations.h"
 #include "storage/sql_db.h"
 #include "storage/sql_jobs.h"
 #include "storage/sql_sla.h"
@@ -40,7 +41,8 @@ constexpr char kRequestColumns[] =
     "citizen_id, created_by, priority, status, tags, location_lat, location_lon, "
     "location_address, custom_fields, created_at, updated_at, first_reply_at, resolved_at, "
     "version, sla_policy_id, first_reply_due_at, first_reply_warn_at, resolution_due_at, "
-    "resolution_warn_at, sla_paused_at, sla_paused_business_ms, sla_paused_wall_ms";
+    "resolution_warn_at, sla_paused_at, sla_paused_business_ms, sla_paused_wall_ms, "
+    "status_changed_at";
 
 std::map<std::string, std::string> ParseStringMap(const std::string& text) {
   std::map<std::string, std::string> out;
@@ -104,6 +106,7 @@ core::Request RowToRequest(const Row& r) {
   q.sla.paused_at = opt_millis(r[28]);
   q.sla.paused_business_ms = AsInt(r[29]);
   q.sla.paused_wall_ms = AsInt(r[30]);
+  q.status_changed_at = AsInt(r[31]);
   return q;
 }
 
@@ -162,9 +165,10 @@ std::string Fts5Query(std::string_view text) {
 class SqlStore final : public Store {
  public:
   SqlStore(Dialect dialect, std::unique_ptr<internal::ConnectionPool> pool, const Clock* clock)
-      : db_(dialect, std::move(pool), clock), sla_(db_), jobs_(db_) {}
+      : db_(dialect, std::move(pool), clock), sla_(db_), jobs_(db_), automations_(db_) {}
 
   SlaStore& sla() override { return sla_; }
+  AutomationStore& automations() override { return automations_; }
 
   std::string_view backend() const override {
     return db_.dialect() == Dialect::kSqlite ? "sqlite" : "postgresql";
@@ -522,24 +526,37 @@ class SqlStore final : public Store {
                   "RETURNING last_value",
                   {std::int64_t{year}}));
       const std::string reference = core::FormatReference(year, AsInt(counter[0][0]));
-      core::Request draft;  // what the SLA policy is chosen on
+      // The request as submitted; the create triggers may change its routing fields before
+      // it is written, and its SLA follows from the result.
+      core::Request draft;
+      draft.reference = reference;
+      draft.subject = in.subject;
+      draft.description = in.description;
       draft.channel = in.channel;
+      draft.language = in.language;
       draft.category_id = in.category_id;
       draft.team_id = team_id;
+      draft.citizen_id = citizen_id;
       draft.priority = in.priority;
-      draft.created_at = now;
+      draft.tags = in.tags;
+      draft.created_at = draft.updated_at = draft.status_changed_at = now;
+      GUICHET_ASSIGN_OR_RETURN(auto firings, automations_.RunTriggers(c, true, draft, now));
+      if (draft.status == core::RequestStatus::kResolved ||
+          draft.status == core::RequestStatus::kClosed)
+        draft.resolved_at = now;
       GUICHET_RETURN_IF_ERROR(sla_.Apply(c, nullptr, draft, now));
       const core::RequestSla& sla = draft.sla;
       const auto& loc = in.location;
       GUICHET_ASSIGN_OR_RETURN(
           auto rows,
           c.Query("INSERT INTO requests (reference, secret_hash, subject, description, channel, "
-                  "language, category_id, team_id, citizen_id, created_by, priority, status, "
-                  "tags, location_lat, location_lon, location_address, custom_fields, "
-                  "created_at, updated_at, version, sla_policy_id, first_reply_due_at, "
-                  "first_reply_warn_at, resolution_due_at, resolution_warn_at) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, 1, "
-                  "?, ?, ?, ?, ?) RETURNING id",
+                  "language, category_id, team_id, assignee_id, citizen_id, created_by, "
+                  "priority, status, tags, location_lat, location_lon, location_address, "
+                  "custom_fields, created_at, updated_at, status_changed_at, resolved_at, "
+                  "version, sla_policy_id, first_reply_due_at, first_reply_warn_at, "
+                  "resolution_due_at, resolution_warn_at, sla_paused_at) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, "
+                  "?, ?, ?, ?, ?, ?) RETURNING id",
                   {reference,
                    secret_hash,
                    in.subject,
@@ -547,26 +564,35 @@ class SqlStore final : public Store {
                    std::string(core::ToString(in.channel)),
                    in.language,
                    OptId(in.category_id),
-                   OptId(team_id),
+                   OptId(draft.team_id),
+                   OptId(draft.assignee_id),
                    OptId(citizen_id),
                    OptId(actor.user_id),
-                   std::string(core::ToString(in.priority)),
-                   json(in.tags).dump(),
+                   std::string(core::ToString(draft.priority)),
+                   std::string(core::ToString(draft.status)),
+                   json(draft.tags).dump(),
                    loc && loc->lat ? SqlValue(*loc->lat) : SqlValue(),
                    loc && loc->lon ? SqlValue(*loc->lon) : SqlValue(),
                    loc ? SqlValue(loc->address) : SqlValue(),
                    json(in.custom_fields).dump(),
                    now,
                    now,
+                   now,
+                   OptId(draft.resolved_at),
                    OptId(sla.policy_id),
                    OptId(sla.first_reply_due_at),
                    OptId(sla.first_reply_warn_at),
                    OptId(sla.resolution_due_at),
-                   OptId(sla.resolution_warn_at)}));
+                   OptId(sla.resolution_warn_at),
+                   OptId(sla.paused_at)}));
       const Id id = AsInt(rows[0][0]);
       GUICHET_ASSIGN_OR_RETURN(auto created, LoadRequest(c, id, false));
       GUICHET_RETURN_IF_ERROR(db_.Audit(c, actor, "request.create", "request", id, id,
                                         Created(RequestToAuditJson(created))));
+      if (!firings.empty()) {
+        GUICHET_RETURN_IF_ERROR(automations_.RecordFirings(c, created, firings));
+        GUICHET_ASSIGN_OR_RETURN(created, LoadRequest(c, id, false));
+      }
       return created;
     });
   }
@@ -709,7 +735,6 @@ class SqlStore final : public Store {
       if (p.priority) after.priority = *p.priority;
       if (p.tags) after.tags = *p.tags;
       if (p.custom_fields) after.custom_fields = *p.custom_fields;
-      const Millis now = db_.clock().Now();
       if (p.status && *p.status != before.status) {
         if (!core::CanTransition(before.status, *p.status)) {
           return FailedPrecondition("a request cannot move from " +
@@ -717,51 +742,80 @@ class SqlStore final : public Store {
                                     std::string(core::ToString(*p.status)));
         }
         after.status = *p.status;
-        // Closing ends the resolution clock too: a request closed unresolved (a duplicate, a
-        // withdrawal) is done, not still running against its SLA.
-        if (after.status == core::RequestStatus::kResolved ||
-            (after.status == core::RequestStatus::kClosed && !after.resolved_at))
-          after.resolved_at = now;
-        if (after.status == core::RequestStatus::kOpen) after.resolved_at.reset();
       }
-      GUICHET_RETURN_IF_ERROR(sla_.Apply(c, &before, after, now));
-      const json changes = Diff(RequestToAuditJson(before), RequestToAuditJson(after));
-      if (changes.empty()) return before;  // nothing changes: no new version
-      GUICHET_ASSIGN_OR_RETURN(
-          auto rows,
-          c.Query("UPDATE requests SET subject = ?, description = ?, language = ?, "
-                  "category_id = ?, team_id = ?, assignee_id = ?, priority = ?, status = ?, "
-                  "tags = ?, custom_fields = ?, resolved_at = ?, updated_at = ?, "
-                  "sla_policy_id = ?, first_reply_due_at = ?, first_reply_warn_at = ?, "
-                  "resolution_due_at = ?, resolution_warn_at = ?, sla_paused_at = ?, "
-                  "sla_paused_business_ms = ?, sla_paused_wall_ms = ?, "
-                  "version = version + 1 WHERE id = ? AND version = ? RETURNING id",
-                  {after.subject,
-                   after.description,
-                   after.language,
-                   OptId(after.category_id),
-                   OptId(after.team_id),
-                   OptId(after.assignee_id),
-                   std::string(core::ToString(after.priority)),
-                   std::string(core::ToString(after.status)),
-                   json(after.tags).dump(),
-                   json(after.custom_fields).dump(),
-                   OptId(after.resolved_at),
-                   now,
-                   OptId(after.sla.policy_id),
-                   OptId(after.sla.first_reply_due_at),
-                   OptId(after.sla.first_reply_warn_at),
-                   OptId(after.sla.resolution_due_at),
-                   OptId(after.sla.resolution_warn_at),
-                   OptId(after.sla.paused_at),
-                   after.sla.paused_business_ms,
-                   after.sla.paused_wall_ms,
-                   id,
-                   expected_version}));
-      if (rows.empty()) return Conflict("request " + std::to_string(id) + " was changed meanwhile");
-      GUICHET_RETURN_IF_ERROR(db_.Audit(c, actor, "request.update", "request", id, id, changes));
-      return LoadRequest(c, id, false);
+      return WriteChange(c, before, std::move(after), actor, {});
     });
+  }
+
+  Result<core::Request> ApplyMacro(Id request_id, std::int64_t expected_version, Id macro_id,
+                                   const std::string& agent_name, const Actor& actor) override {
+    return db_.Tx<core::Request>(true, [&](SqlConnection& c) -> Result<core::Request> {
+      GUICHET_ASSIGN_OR_RETURN(const core::Request before, LoadRequest(c, request_id, true));
+      if (before.version != expected_version)
+        return Conflict("request " + std::to_string(request_id) + " is at version " +
+                        std::to_string(before.version) + ", the macro was applied on version " +
+                        std::to_string(expected_version));
+      GUICHET_ASSIGN_OR_RETURN(const Macro macro, automations_.LoadMacro(c, macro_id));
+      if (!macro.active) return FailedPrecondition("macro \"" + macro.name + "\" is inactive");
+      GUICHET_ASSIGN_OR_RETURN(auto values, automations_.PlaceholderValues(c, before, agent_name));
+      json messages = json::array();
+      core::Request current = before;
+      auto write = [&](const std::map<std::string, std::string>& texts,
+                       core::Visibility visibility) -> Status {
+        core::NewMessage m;
+        m.visibility = visibility;
+        m.author_name = agent_name;
+        m.body = automation::Render(automation::PickText(texts, before.language), values);
+        if (const auto errors = core::ValidateNewMessage(m); !errors.empty())
+          return InvalidArgument("the macro's text " + errors[0].reason);
+        GUICHET_ASSIGN_OR_RETURN(auto message, WriteMessage(db_, c, current, m, true, actor));
+        if (visibility == core::Visibility::kPublic && !current.first_reply_at)
+          current.first_reply_at = message.created_at;
+        messages.push_back(message.id);
+        return Status::Ok();
+      };
+      if (!macro.texts.empty())
+        GUICHET_RETURN_IF_ERROR(write(macro.texts, core::Visibility::kPublic));
+      for (const auto& a : macro.actions)
+        if (a.type == automation::ActionType::kAddNote)
+          GUICHET_RETURN_IF_ERROR(write(a.texts, core::Visibility::kInternal));
+      GUICHET_RETURN_IF_ERROR(db_.Audit(c, actor, "macro.apply", "macro", macro.id, request_id,
+                                        {{"macro", macro.name}, {"messages", messages}}));
+      core::Request after = current;
+      std::vector<std::string> skipped;
+      automation::ApplyFieldActions(macro.actions, after, skipped);
+      if (!skipped.empty()) return FailedPrecondition("the macro cannot apply: " + skipped[0]);
+      // The messages already bumped updated_at; the version moves with the field changes, or
+      // once for the messages alone.
+      GUICHET_ASSIGN_OR_RETURN(auto changed, WriteChange(c, current, std::move(after), actor, {}));
+      if (changed.version == before.version) {
+        GUICHET_ASSIGN_OR_RETURN(
+            auto bumped,
+            c.Query("UPDATE requests SET version = version + 1 WHERE id = ?", {request_id}));
+        return LoadRequest(c, request_id, false);
+      }
+      return changed;
+    });
+  }
+
+  Result<ScheduledRun> RunScheduledAutomations(int max_requests) override {
+    const Millis now = db_.clock().Now();
+    GUICHET_ASSIGN_OR_RETURN(auto rules,
+                             db_.Tx<std::vector<Automation>>(false, [&](SqlConnection& c) {
+                               return automations_.LoadActive(c, AutomationKind::kScheduled);
+                             }));
+    ScheduledRun run;
+    for (const Automation& rule : rules) {
+      if (run.examined >= max_requests) break;
+      GUICHET_ASSIGN_OR_RETURN(auto candidates,
+                               ScheduledCandidates(rule, now, max_requests - run.examined));
+      for (const Id id : candidates) {
+        ++run.examined;
+        GUICHET_ASSIGN_OR_RETURN(const bool fired, RunScheduledOn(rule, id, now));
+        if (fired) ++run.fired;
+      }
+    }
+    return run;
   }
 
   Result<core::Message> AddMessage(Id request_id, const core::NewMessage& m, bool from_staff,
@@ -770,30 +824,7 @@ class SqlStore final : public Store {
     if (!errors.empty()) return InvalidArgument(errors[0].field + " " + errors[0].reason);
     return db_.Tx<core::Message>(true, [&](SqlConnection& c) -> Result<core::Message> {
       GUICHET_ASSIGN_OR_RETURN(const core::Request request, LoadRequest(c, request_id, true));
-      const Millis now = db_.clock().Now();
-      GUICHET_ASSIGN_OR_RETURN(
-          auto rows,
-          c.Query("INSERT INTO messages (request_id, visibility, author_user_id, author_name, "
-                  "channel, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                  {request_id, std::string(core::ToString(m.visibility)), OptId(actor.user_id),
-                   m.author_name, std::string(core::ToString(m.channel)), m.body, now}));
-      core::Message out{AsInt(rows[0][0]), request_id, m.visibility, actor.user_id,
-                        m.author_name,     m.channel,  m.body,       now};
-      const bool first_reply =
-          from_staff && m.visibility == core::Visibility::kPublic && !request.first_reply_at;
-      GUICHET_ASSIGN_OR_RETURN(
-          auto updated,
-          c.Query("UPDATE requests SET updated_at = ?, first_reply_at = COALESCE(first_reply_at, "
-                  "?) WHERE id = ?",
-                  {now, first_reply ? SqlValue(now) : SqlValue(), request_id}));
-      json changes = Created({{"visibility", core::ToString(m.visibility)},
-                              {"channel", core::ToString(m.channel)},
-                              {"author_name", m.author_name},
-                              {"body", m.body}});
-      if (first_reply) changes["first_reply_at"] = {{"before", nullptr}, {"after", now}};
-      GUICHET_RETURN_IF_ERROR(
-          db_.Audit(c, actor, "message.create", "message", out.id, request_id, changes));
-      return out;
+      return internal::WriteMessage(db_, c, request, m, from_staff, actor);
     });
   }
 
@@ -978,6 +1009,135 @@ class SqlStore final : public Store {
     params.push_back(*value);
   }
 
+  // The status bookkeeping of a change: when the status began, and the resolution time —
+  // closing ends the resolution clock too (a request closed unresolved, a duplicate or a
+  // withdrawal, is done, not still running against its SLA); reopening clears it.
+  static void StatusBookkeeping(const core::Request& before, core::Request& after, Millis now) {
+    if (after.status == before.status) return;
+    after.status_changed_at = now;
+    if (after.status == core::RequestStatus::kResolved ||
+        (after.status == core::RequestStatus::kClosed && !after.resolved_at))
+      after.resolved_at = now;
+    if (after.status == core::RequestStatus::kOpen) after.resolved_at.reset();
+  }
+
+  // Writes `after` over the locked row `before` (same version) as one change by `actor`: runs
+  // the update triggers, keeps the SLA current, bumps the version, audits the change and then
+  // `firings` and the triggers' firings. Returns `before` when nothing changes.
+  Result<core::Request> WriteChange(SqlConnection& c, const core::Request& before,
+                                    core::Request after, const Actor& actor,
+                                    std::vector<internal::Firing> firings) {
+    const Millis now = db_.clock().Now();
+    StatusBookkeeping(before, after, now);
+    if (Diff(RequestToAuditJson(before), RequestToAuditJson(after)).empty() && firings.empty())
+      return before;  // nothing changes: no new version, no triggers
+    GUICHET_ASSIGN_OR_RETURN(auto triggered, automations_.RunTriggers(c, false, after, now));
+    StatusBookkeeping(before, after, now);
+    firings.insert(firings.end(), triggered.begin(), triggered.end());
+    GUICHET_RETURN_IF_ERROR(sla_.Apply(c, &before, after, now));
+    const json changes = Diff(RequestToAuditJson(before), RequestToAuditJson(after));
+    if (changes.empty() && firings.empty()) return before;
+    GUICHET_ASSIGN_OR_RETURN(
+        auto rows,
+        c.Query("UPDATE requests SET subject = ?, description = ?, language = ?, "
+                "category_id = ?, team_id = ?, assignee_id = ?, priority = ?, status = ?, "
+                "tags = ?, custom_fields = ?, resolved_at = ?, updated_at = ?, "
+                "status_changed_at = ?, sla_policy_id = ?, first_reply_due_at = ?, "
+                "first_reply_warn_at = ?, resolution_due_at = ?, resolution_warn_at = ?, "
+                "sla_paused_at = ?, sla_paused_business_ms = ?, sla_paused_wall_ms = ?, "
+                "version = version + 1 WHERE id = ? AND version = ? RETURNING id",
+                {after.subject,
+                 after.description,
+                 after.language,
+                 OptId(after.category_id),
+                 OptId(after.team_id),
+                 OptId(after.assignee_id),
+                 std::string(core::ToString(after.priority)),
+                 std::string(core::ToString(after.status)),
+                 json(after.tags).dump(),
+                 json(after.custom_fields).dump(),
+                 OptId(after.resolved_at),
+                 now,
+                 after.status_changed_at,
+                 OptId(after.sla.policy_id),
+                 OptId(after.sla.first_reply_due_at),
+                 OptId(after.sla.first_reply_warn_at),
+                 OptId(after.sla.resolution_due_at),
+                 OptId(after.sla.resolution_warn_at),
+                 OptId(after.sla.paused_at),
+                 after.sla.paused_business_ms,
+                 after.sla.paused_wall_ms,
+                 before.id,
+                 before.version}));
+    if (rows.empty())
+      return Conflict("request " + std::to_string(before.id) + " was changed meanwhile");
+    if (!changes.empty())
+      GUICHET_RETURN_IF_ERROR(
+          db_.Audit(c, actor, "request.update", "request", before.id, before.id, changes));
+    GUICHET_ASSIGN_OR_RETURN(auto written, LoadRequest(c, before.id, false));
+    GUICHET_RETURN_IF_ERROR(automations_.RecordFirings(c, written, firings));
+    return LoadRequest(c, before.id, false);
+  }
+
+  // Requests a scheduled rule may fire on: in its statuses, old enough in them (or since their
+  // last change), and not yet fired on in this status period. Oldest first.
+  Result<std::vector<Id>> ScheduledCandidates(const Automation& rule, Millis now, int limit) {
+    using automation::Field;
+    using automation::Op;
+    std::vector<std::string> statuses;
+    std::string age_column = "status_changed_at";
+    std::int64_t hours = 0;
+    for (const auto& cond : rule.conditions) {
+      if (cond.field == Field::kStatus && (cond.op == Op::kIs || cond.op == Op::kIn))
+        statuses = cond.values;
+      if ((cond.field == Field::kHoursInStatus || cond.field == Field::kHoursSinceUpdate) &&
+          cond.op == Op::kAtLeast) {
+        hours = cond.number;
+        if (cond.field == Field::kHoursSinceUpdate) age_column = "updated_at";
+      }
+    }
+    if (statuses.empty()) return std::vector<Id>{};
+    Params params;
+    for (const auto& st : statuses) params.push_back(st);
+    params.insert(params.end(), {now - hours * 3600 * 1000, rule.id, std::int64_t{limit}});
+    return db_.Tx<std::vector<Id>>(false, [&](SqlConnection& c) -> Result<std::vector<Id>> {
+      GUICHET_ASSIGN_OR_RETURN(
+          auto rows, c.Query("SELECT id FROM requests r WHERE status IN (" +
+                                 Placeholders(statuses.size()) + ") AND " + age_column +
+                                 " <= ? AND NOT EXISTS (SELECT 1 FROM automation_runs a WHERE "
+                                 "a.automation_id = ? AND a.request_id = r.id AND "
+                                 "a.status_changed_at = r.status_changed_at) ORDER BY id LIMIT ?",
+                             params));
+      std::vector<Id> ids;
+      for (const Row& r : rows) ids.push_back(AsInt(r[0]));
+      return ids;
+    });
+  }
+
+  // Fires `rule` on request `id` if it still matches; one transaction. Whether it fired.
+  Result<bool> RunScheduledOn(const Automation& rule, Id id, Millis now) {
+    return db_.Tx<bool>(true, [&](SqlConnection& c) -> Result<bool> {
+      GUICHET_ASSIGN_OR_RETURN(const core::Request before, LoadRequest(c, id, true));
+      if (!automation::Matches(rule.conditions, before, now)) return false;
+      GUICHET_ASSIGN_OR_RETURN(
+          auto claimed,
+          c.Query("INSERT INTO automation_runs (automation_id, request_id, status_changed_at, "
+                  "at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING request_id",
+                  {rule.id, id, before.status_changed_at, now}));
+      if (claimed.empty()) return false;  // another node fired it first
+      core::Request after = before;
+      std::vector<std::string> skipped;
+      automation::ApplyFieldActions(rule.actions, after, skipped);
+      std::vector<internal::Firing> firings = {
+          automations_.FiringOf(rule, before, after, std::move(skipped))};
+      GUICHET_ASSIGN_OR_RETURN(
+          auto written,
+          WriteChange(c, before, std::move(after),
+                      Actor::System("automation:" + std::to_string(rule.id)), std::move(firings)));
+      return true;
+    });
+  }
+
   template <typename Key>
   Result<core::Team> FindTeam(const std::string& sql, const Key& key, const std::string& what) {
     return db_.Tx<core::Team>(false, [&](SqlConnection& c) -> Result<core::Team> {
@@ -1049,6 +1209,7 @@ class SqlStore final : public Store {
   internal::SqlDb db_;
   internal::SqlSla sla_;
   internal::SqlJobQueue jobs_;  // built on db_
+  internal::SqlAutomations automations_;
 };
 
 const SystemClock kSystemClock;

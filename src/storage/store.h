@@ -22,6 +22,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "core/model.h"
+#include "storage/automation_store.h"
 #include "storage/sla_store.h"
 
 namespace guichet::storage {
@@ -72,6 +73,12 @@ struct PageSpec {
 struct RequestPage {
   std::vector<core::Request> items;
   std::optional<Id> next_after_id;  // set when more items may follow
+};
+
+// What one sweep of the scheduled automations did.
+struct ScheduledRun {
+  int examined = 0;  // requests looked at
+  int fired = 0;     // rule firings
 };
 
 struct Session {
@@ -221,6 +228,18 @@ class Store {
                                            bool from_staff, const Actor& actor) = 0;
   virtual Result<std::vector<core::Message>> ListMessages(Id request_id, bool include_internal) = 0;
 
+  // Replies with the macro's text (placeholders filled, in the request's language) as
+  // `agent_name`, adds its internal notes, and applies its field actions — one change, one new
+  // version (kConflict on a stale one). kFailedPrecondition for an inactive macro or a status
+  // move the life cycle forbids.
+  virtual Result<core::Request> ApplyMacro(Id request_id, std::int64_t expected_version,
+                                           Id macro_id, const std::string& agent_name,
+                                           const Actor& actor) = 0;
+  // Fires the active scheduled automations on the requests they match at the store's now, each
+  // at most once per request and status period (safe on several nodes at once), looking at no
+  // more than `max_requests` requests; one transaction per firing.
+  virtual Result<ScheduledRun> RunScheduledAutomations(int max_requests) = 0;
+
   virtual Result<AttachmentMeta> AddAttachment(const AttachmentMeta& meta,
                                                const std::string& content, const Actor& actor) = 0;
   virtual Result<Attachment> GetAttachment(Id id) = 0;
@@ -240,6 +259,7 @@ class Store {
 
   // --- Features with stores of their own (built on the same database) ------------------------
   virtual SlaStore& sla() = 0;
+  virtual AutomationStore& automations() = 0;
   // The queue of background jobs kept in this database (storage/jobs.h).
   virtual JobQueue& jobs() = 0;
 };

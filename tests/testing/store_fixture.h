@@ -168,6 +168,15 @@ class TestStore : public storage::Store {
   Result<storage::AuditVerification> VerifyAudit() override { return inner_->VerifyAudit(); }
   Status BackupTo(const std::string& path) override { return inner_->BackupTo(path); }
   storage::SlaStore& sla() override { return inner_->sla(); }
+  storage::AutomationStore& automations() override { return inner_->automations(); }
+  Result<core::Request> ApplyMacro(core::Id request_id, std::int64_t expected_version,
+                                   core::Id macro_id, const std::string& agent_name,
+                                   const storage::Actor& actor) override {
+    return inner_->ApplyMacro(request_id, expected_version, macro_id, agent_name, actor);
+  }
+  Result<storage::ScheduledRun> RunScheduledAutomations(int max_requests) override {
+    return inner_->RunScheduledAutomations(max_requests);
+  }
   storage::JobQueue& jobs() override { return inner_->jobs(); }
 
  private:
