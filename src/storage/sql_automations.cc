@@ -124,22 +124,21 @@ Result<core::Id> WriteAutomation(SqlDb& db, SqlConnection& c, const Automation& 
                    a.position,
                    Flag(a.active),
                    now};
-  Result<std::vector<Row>> rows = Status::Ok();
+  std::string sql;
   if (!existing) {
     params.push_back(now);
-    rows = c.Query(
+    sql =
         "INSERT INTO automations (name, kind, on_create, on_update, conditions, actions, "
         "position, active, updated_at, created_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, 1) RETURNING id",
-        params);
+        "?, 1) RETURNING id";
   } else {
     params.insert(params.end(), {existing->first, existing->second});
-    rows = c.Query(
+    sql =
         "UPDATE automations SET name = ?, kind = ?, on_create = ?, on_update = ?, "
         "conditions = ?, actions = ?, position = ?, active = ?, updated_at = ?, "
-        "version = version + 1 WHERE id = ? AND version = ? RETURNING id",
-        params);
+        "version = version + 1 WHERE id = ? AND version = ? RETURNING id";
   }
+  auto rows = c.Query(sql, params);
   if (rows.status().code() == StatusCode::kAlreadyExists)
     return AlreadyExists("an automation named \"" + a.name + "\" already exists");
   if (!rows.ok()) return rows.status();
