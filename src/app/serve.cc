@@ -60,8 +60,7 @@ int RunServe(const Config& config, const Io& io) {
     runner_options.workers = config.jobs_workers;
     runner_options.poll_interval = std::chrono::seconds(config.jobs_poll_seconds);
     runner = std::make_unique<jobs::Runner>((*store)->jobs(), clock, runner_options);
-    if (Status registered = jobs::RegisterBuiltinJobs(*runner, (*store)->jobs(), clock);
-        !registered.ok()) {
+    if (Status registered = jobs::RegisterBuiltinJobs(*runner, **store, clock); !registered.ok()) {
       return Fail(io, "cannot set up background jobs: " + registered.message());
     }
   }

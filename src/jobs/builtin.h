@@ -1,6 +1,6 @@
 // The background jobs built into every Guichet node, registered on its Runner by
-// `guichet serve`: for now the daily purge of finished jobs kept 30 days. New built-in jobs
-// (automation rules, SLA sweeps, notifications) are registered here too.
+// `guichet serve`: the daily purge of finished jobs kept 30 days, and the sweep of scheduled
+// automations every five minutes. New built-in jobs (notifications) are registered here too.
 // Thread-safety: the handlers run on the runner's worker threads and share only the queue.
 #pragma once
 
@@ -8,6 +8,7 @@
 #include "common/status.h"
 #include "jobs/runner.h"
 #include "storage/jobs.h"
+#include "storage/store.h"
 
 namespace guichet::jobs {
 
@@ -16,8 +17,14 @@ inline constexpr char kPurgeFinishedJobs[] = "jobs.purge_finished";
 inline constexpr Millis kFinishedJobsKept = 30LL * 24 * 60 * 60 * 1000;
 inline constexpr Millis kDay = 24LL * 60 * 60 * 1000;
 
-// Registers the built-in handlers and schedules on `runner` (before it starts). `queue` and
+// Fires the scheduled automations (Store::RunScheduledAutomations) on at most
+// kSweepBatch requests per run; what is left waits for the next slot.
+inline constexpr char kSweepAutomations[] = "automations.sweep";
+inline constexpr Millis kSweepPeriod = 5LL * 60 * 1000;
+inline constexpr int kSweepBatch = 1000;
+
+// Registers the built-in handlers and schedules on `runner` (before it starts). `store` and
 // `clock` must outlive the runner.
-Status RegisterBuiltinJobs(Runner& runner, storage::JobQueue& queue, const Clock& clock);
+Status RegisterBuiltinJobs(Runner& runner, storage::Store& store, const Clock& clock);
 
 }  // namespace guichet::jobs

@@ -131,4 +131,26 @@ void ScopeFilter(const Principal& p, storage::RequestFilter& filter) {
   }
 }
 
+std::variant<core::Request, HttpResponse> LoadVisibleRequest(HttpContext& ctx) {
+  if (auto denied = RequireUser(ctx)) return *denied;
+  auto id = PathId(ctx, "id");
+  if (!id) return NotFoundProblem("No such request.");
+  auto request = ctx.store->GetRequest(*id);
+  if (!request.ok()) {
+    if (request.status().code() == StatusCode::kNotFound)
+      return NotFoundProblem("Request " + std::to_string(*id) +
+                             " does not exist or is not yours to see.");
+    return ProblemFor(request.status());
+  }
+  if (!CanSeeRequest(ctx.principal, *request))
+    return NotFoundProblem("Request " + std::to_string(*id) +
+                           " does not exist or is not yours to see.");
+  return std::move(request).value();
+}
+
+std::optional<HttpResponse> RequireWork(const HttpContext& ctx, const core::Request& r) {
+  if (CanWorkRequest(ctx.principal, r)) return std::nullopt;
+  return ForbiddenProblem("You may read this request but not change it.");
+}
+
 }  // namespace guichet::server

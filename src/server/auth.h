@@ -28,6 +28,12 @@ std::optional<HttpResponse> RequireUser(const HttpContext& ctx);
 bool CanSeeRequest(const Principal& p, const core::Request& r);
 // Staff who may change the request's fields (agents and leads of its team, admins).
 bool CanWorkRequest(const Principal& p, const core::Request& r);
+
+// Loads the request named in the path ({id}) if the caller may see it; otherwise the response to
+// send (401 for anonymous callers, 404 when it does not exist or is not theirs to see).
+std::variant<core::Request, HttpResponse> LoadVisibleRequest(HttpContext& ctx);
+// 403 unless the caller may change `r`.
+std::optional<HttpResponse> RequireWork(const HttpContext& ctx, const core::Request& r);
 // Narrows a list filter to what the principal may see.
 void ScopeFilter(const Principal& p, storage::RequestFilter& filter);
 

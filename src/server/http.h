@@ -129,6 +129,8 @@ class FieldReader {
   std::optional<core::Id> Category(const CategoryResolver& resolve);
   // The nested object at `key` (nullptr when absent or not an object; a type error is recorded).
   const json* Object(const std::string& key);
+  // The value at `key` as given, for a reader of its own (nullptr when absent or null).
+  const json* Raw(const std::string& key) { return Take(key); }
   // Records an "unknown field" error for every key that was not read.
   void RejectUnknown();
 
@@ -151,6 +153,7 @@ void AddAuditRoutes(std::vector<Route>& routes);
 void AddJobRoutes(std::vector<Route>& routes);
 void AddOpsRoutes(std::vector<Route>& routes);
 void AddSlaRoutes(std::vector<Route>& routes);
+void AddAutomationRoutes(std::vector<Route>& routes);
 
 // Every route of the server, in registration order (the OpenAPI test walks it).
 std::vector<Route> AllRoutes();

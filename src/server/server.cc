@@ -27,6 +27,7 @@ std::vector<Route> AllRoutes() {
   AddJobRoutes(routes);
   AddOpsRoutes(routes);
   AddSlaRoutes(routes);
+  AddAutomationRoutes(routes);
   return routes;
 }
 

@@ -76,6 +76,18 @@ constexpr MatrixRow kMatrix[] = {
     {"PUT",    "/api/v1/sla/calendar",                    "1333333A"},
     {"GET",    "/api/v1/teams/{id}/opening-hours",        "133AAAAA"},
     {"PUT",    "/api/v1/teams/{id}/opening-hours",        "1333333A"},
+    {"GET",    "/api/v1/automations",                     "133AAAAA"},
+    {"POST",   "/api/v1/automations",                     "1333333A"},
+    {"GET",    "/api/v1/automations/{id}",                "133AAAAA"},
+    {"PATCH",  "/api/v1/automations/{id}",                "1333333A"},
+    {"DELETE", "/api/v1/automations/{id}",                "1333333A"},
+    {"GET",    "/api/v1/macros",                          "133AAAAA"},
+    {"POST",   "/api/v1/macros",                          "13333A3A"},
+    {"GET",    "/api/v1/macros/{id}",                     "133AAAAA"},
+    {"PATCH",  "/api/v1/macros/{id}",                     "13333A3A"},
+    {"DELETE", "/api/v1/macros/{id}",                     "13333A3A"},
+    {"POST",   "/api/v1/requests/{id}/apply-macro",       "134A4A3A"},
+    {"GET",    "/api/v1/requests/{id}/notifications",     "133A4AAA"},
 };
 // clang-format on
 
@@ -133,6 +145,8 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
         json_body({{"assignee_id", env().account(Who::kAgentA).user.id}, {"version", 1}});
       } else if (path.ends_with("/status")) {
         json_body({{"status", "open"}, {"version", 1}});
+      } else if (path.ends_with("/apply-macro")) {
+        json_body({{"macro_id", MakeMacro(n).id}, {"version", 1}});
       } else if (path.ends_with("/messages") && method == "POST") {
         json_body({{"body", "Bonjour, où en est ma demande ?"}});
       } else if (path.ends_with("/attachments") && method == "POST") {
@@ -149,6 +163,31 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
       req.target = Replace(path, "{reference}", made.request.reference) +
                    "?secret=" + UrlEncode(made.secret);
       if (method == "POST") json_body({{"body", "Merci pour votre réponse"}});
+    } else if (path == "/api/v1/automations" && method == "POST") {
+      // Inactive: the other cells' requests must not change under them.
+      json_body({{"name", "Règle " + std::to_string(n)},
+                 {"active", false},
+                 {"actions", {{{"type", "add_tags"}, {"tags", {"matrice"}}}}}});
+    } else if (path == "/api/v1/automations/{id}") {
+      storage::Automation a;
+      a.name = "Cellule " + std::to_string(n);
+      a.active = false;
+      a.actions = {automation::Action{automation::ActionType::kAddTags, {}, "", {"x"}, {}}};
+      auto made = env().store().automations().CreateAutomation(a, storage::Actor::System("test"));
+      EXPECT_TRUE(made.ok()) << made.status().ToString();
+      req.target = "/api/v1/automations/" + std::to_string(made.ok() ? made->id : 0);
+      if (method == "PATCH") {
+        req.headers.emplace_back("If-Match", "\"1\"");
+        json_body({{"position", 3}});
+      }
+    } else if (path == "/api/v1/macros" && method == "POST") {
+      json_body({{"name", "Macro " + std::to_string(n)}, {"texts", {{"fr", "Bonjour"}}}});
+    } else if (path == "/api/v1/macros/{id}") {
+      req.target = "/api/v1/macros/" + std::to_string(MakeMacro(n).id);
+      if (method == "PATCH") {
+        req.headers.emplace_back("If-Match", "\"1\"");
+        json_body({{"texts", {{"fr", "Bonjour {{citizen_name}}"}}}});
+      }
     } else if (path == "/api/v1/sla/policies" && method == "POST") {
       json_body({{"name", "Politique " + std::to_string(n)}, {"resolution_minutes", 600}});
     } else if (path == "/api/v1/sla/policies/{id}") {
@@ -175,6 +214,15 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
       if (method == "PUT") json_body({{"opening_hours", nullptr}});
     }
     return req;
+  }
+
+  storage::Macro MakeMacro(int n) {
+    storage::Macro m;
+    m.name = "Cellule " + std::to_string(n);
+    m.texts = {{"fr", "Votre demande {{reference}} est en cours."}};
+    auto made = env().store().automations().CreateMacro(m, storage::Actor::System("test"));
+    EXPECT_TRUE(made.ok()) << made.status().ToString();
+    return made.ok() ? *made : m;
   }
 
   void RunMatrix(Auth auth) {

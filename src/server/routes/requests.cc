@@ -13,30 +13,6 @@ namespace {
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 200;
 
-// Loads the request named in the path if the caller may see it; otherwise the response to send
-// (401 for anonymous callers, 404 when it does not exist or is not theirs to see).
-std::variant<core::Request, HttpResponse> LoadVisible(HttpContext& ctx) {
-  if (auto denied = RequireUser(ctx)) return *denied;
-  auto id = PathId(ctx, "id");
-  if (!id) return NotFoundProblem("No such request.");
-  auto request = ctx.store->GetRequest(*id);
-  if (!request.ok()) {
-    if (request.status().code() == StatusCode::kNotFound)
-      return NotFoundProblem("Request " + std::to_string(*id) +
-                             " does not exist or is not yours to see.");
-    return ProblemFor(request.status());
-  }
-  if (!CanSeeRequest(ctx.principal, *request))
-    return NotFoundProblem("Request " + std::to_string(*id) +
-                           " does not exist or is not yours to see.");
-  return std::move(request).value();
-}
-
-std::optional<HttpResponse> RequireWork(const HttpContext& ctx, const core::Request& r) {
-  if (CanWorkRequest(ctx.principal, r)) return std::nullopt;
-  return ForbiddenProblem("You may read this request but not change it.");
-}
-
 HttpResponse RequestResponse(HttpContext& ctx, int status, const core::Request& r) {
   HttpResponse resp = Json(status, RequestToJson(*ctx.store, r, true, ctx.clock->Now()));
   resp.headers.emplace_back("ETag", ETag(r.version));
@@ -170,7 +146,7 @@ HttpResponse CreateRequest(HttpContext& ctx) {
 }
 
 HttpResponse GetRequest(HttpContext& ctx) {
-  auto loaded = LoadVisible(ctx);
+  auto loaded = LoadVisibleRequest(ctx);
   if (auto* problem = std::get_if<HttpResponse>(&loaded)) return *problem;
   return RequestResponse(ctx, 200, std::get<core::Request>(loaded));
 }
@@ -218,7 +194,7 @@ using PatchReader = std::function<std::variant<PatchInput, std::vector<core::Fie
     HttpContext&, const json&)>;
 
 HttpResponse ChangeRequest(HttpContext& ctx, const PatchReader& read_patch) {
-  auto loaded = LoadVisible(ctx);
+  auto loaded = LoadVisibleRequest(ctx);
   if (auto* problem = std::get_if<HttpResponse>(&loaded)) return *problem;
   const core::Request& current = std::get<core::Request>(loaded);
   if (auto denied = RequireWork(ctx, current)) return *denied;
@@ -273,7 +249,7 @@ HttpResponse ChangeStatus(HttpContext& ctx) {
 }
 
 HttpResponse ListMessages(HttpContext& ctx) {
-  auto loaded = LoadVisible(ctx);
+  auto loaded = LoadVisibleRequest(ctx);
   if (auto* problem = std::get_if<HttpResponse>(&loaded)) return *problem;
   const core::Request& r = std::get<core::Request>(loaded);
   auto messages = ctx.store->ListMessages(r.id, ctx.principal.staff());
@@ -284,7 +260,7 @@ HttpResponse ListMessages(HttpContext& ctx) {
 }
 
 HttpResponse AddMessage(HttpContext& ctx) {
-  auto loaded = LoadVisible(ctx);
+  auto loaded = LoadVisibleRequest(ctx);
   if (auto* problem = std::get_if<HttpResponse>(&loaded)) return *problem;
   const core::Request& r = std::get<core::Request>(loaded);
   const bool is_owner = ctx.principal.Is(core::Role::kCitizen);
@@ -335,7 +311,7 @@ constexpr AllowedType kAllowedTypes[] = {
 };
 
 HttpResponse UploadAttachment(HttpContext& ctx) {
-  auto loaded = LoadVisible(ctx);
+  auto loaded = LoadVisibleRequest(ctx);
   if (auto* problem = std::get_if<HttpResponse>(&loaded)) return *problem;
   const core::Request& r = std::get<core::Request>(loaded);
   if (!ctx.principal.Is(core::Role::kCitizen)) {
@@ -375,7 +351,7 @@ HttpResponse UploadAttachment(HttpContext& ctx) {
 }
 
 HttpResponse ListAttachments(HttpContext& ctx) {
-  auto loaded = LoadVisible(ctx);
+  auto loaded = LoadVisibleRequest(ctx);
   if (auto* problem = std::get_if<HttpResponse>(&loaded)) return *problem;
   auto list = ctx.store->ListAttachments(std::get<core::Request>(loaded).id);
   if (!list.ok()) return ProblemFor(list.status());
