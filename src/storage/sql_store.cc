@@ -1,6 +1,6 @@
 // SqlStore: the Store implementation shared by both backends, built on internal::SqlDb: every
 // public method runs in one transaction through SqlDb::Tx, which retries on lock timeouts and
-// serialization failures.
+// serialization failures; writes share their transaction with concurrent ones (group commit).
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -155,7 +155,7 @@ class SqlStore final : public Store {
   Result<int> Migrate() override {
     const auto& migrations = db_.dialect() == Dialect::kSqlite ? internal::SqliteMigrations()
                                                                : internal::PostgresMigrations();
-    return db_.Tx<int>(true, [&](SqlConnection& c) -> Result<int> {
+    return db_.TxAlone<int>(true, [&](SqlConnection& c) -> Result<int> {
       if (db_.dialect() == Dialect::kPostgres) {
         // Several nodes may start at once: one migrates, the others wait and find it done.
         GUICHET_RETURN_IF_ERROR(c.ExecScript("SELECT pg_advisory_xact_lock(7170001)"));
