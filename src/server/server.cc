@@ -115,7 +115,8 @@ class RestinioServer final : public Server {
       : store_(store),
         options_(options),
         clock_(options.clock ? options.clock : &kSystemClock),
-        routes_(AllRoutes()) {}
+        routes_(AllRoutes()),
+        tokens_(options.token_cache_ttl) {}
 
   ~RestinioServer() override { Stop(); }
 
@@ -238,7 +239,7 @@ class RestinioServer final : public Server {
                        "Send the body as application/json.");
     }
     try {
-      ctx.principal = Authenticate(store_, ctx, clock_->Now());
+      ctx.principal = Authenticate(store_, ctx, clock_->Now(), &tokens_);
       if (auto csrf = CheckCsrf(ctx)) return *csrf;
       return route.handler(ctx);
     } catch (const std::exception& e) {
@@ -288,6 +289,7 @@ class RestinioServer final : public Server {
   const ServerOptions options_;
   const Clock* clock_;
   const std::vector<Route> routes_;
+  TokenCache tokens_;
   Metrics metrics_;
   restinio::running_server_handle_t<ServerTraits> handle_;
   std::atomic<std::uint16_t> port_{0};
