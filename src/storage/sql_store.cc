@@ -1,6 +1,7 @@
 // SqlStore: the Store implementation shared by both backends, built on internal::SqlDb: every
 // public method runs in one transaction through SqlDb::Tx, which retries on lock timeouts and
 // serialization failures; writes share their transaction with concurrent ones (group commit).
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -349,6 +350,34 @@ class SqlStore final : public Store {
       const Row& r = rows[0];
       return core::Citizen{AsInt(r[0]), AsText(r[1]), AsText(r[2]), AsText(r[3]), AsText(r[4])};
     });
+  }
+
+  Result<std::map<Id, core::Citizen>> GetCitizens(const std::vector<Id>& ids) override {
+    std::vector<Id> unique = ids;
+    std::sort(unique.begin(), unique.end());
+    unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+    if (unique.empty()) return std::map<Id, core::Citizen>{};
+    return db_.Tx<std::map<Id, core::Citizen>>(
+        false, [&](SqlConnection& c) -> Result<std::map<Id, core::Citizen>> {
+          std::map<Id, core::Citizen> out;
+          // In chunks, so that the statement text (and its cache entry) stays small and reused.
+          constexpr size_t kChunk = 32;
+          for (size_t at = 0; at < unique.size(); at += kChunk) {
+            const size_t n = std::min(kChunk, unique.size() - at);
+            Params params(unique.begin() + static_cast<std::ptrdiff_t>(at),
+                          unique.begin() + static_cast<std::ptrdiff_t>(at + n));
+            GUICHET_ASSIGN_OR_RETURN(
+                auto rows,
+                c.Query("SELECT id, name, email, phone, language FROM citizens WHERE id IN (" +
+                            Placeholders(n) + ")",
+                        params));
+            for (const Row& r : rows) {
+              out[AsInt(r[0])] = core::Citizen{AsInt(r[0]), AsText(r[1]), AsText(r[2]),
+                                               AsText(r[3]), AsText(r[4])};
+            }
+          }
+          return out;
+        });
   }
 
   // --- Authentication ------------------------------------------------------------------------

@@ -279,6 +279,26 @@ TEST_P(StoreSuite, CitizenUserGetsACitizenContact) {
 
 // --- Authentication -------------------------------------------------------------------------
 
+TEST_P(StoreSuite, GetCitizensReadsThoseThatExist) {
+  std::vector<Id> ids;
+  for (int i = 0; i < 40; ++i) {  // more than one chunk of the IN list
+    core::NewRequest r = Req("Demande " + std::to_string(i));
+    r.citizen = core::NewCitizen{"Citoyen " + std::to_string(i), "", "", ""};
+    ids.push_back(*Create(r).citizen_id);
+  }
+  std::vector<Id> asked = ids;
+  asked.push_back(ids[3]);           // a repeat
+  asked.push_back(ids.back() + 99);  // none such
+  ASSERT_OK_AND_ASSIGN(const auto citizens, store().GetCitizens(asked));
+  ASSERT_EQ(citizens.size(), ids.size());
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_TRUE(citizens.count(ids[i]));
+    EXPECT_EQ(citizens.at(ids[i]).name, "Citoyen " + std::to_string(i));
+  }
+  ASSERT_OK_AND_ASSIGN(const auto none, store().GetCitizens({}));
+  EXPECT_TRUE(none.empty());
+}
+
 TEST_P(StoreSuite, Sessions) {
   const core::User user = Agent("agent@mairie.example");
   const Millis now = clock().Now();

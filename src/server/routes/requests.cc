@@ -148,8 +148,7 @@ HttpResponse ListRequests(HttpContext& ctx) {
   ScopeFilter(ctx.principal, filter);
   auto result = ctx.store->ListRequests(filter, page);
   if (!result.ok()) return ProblemFor(result.status());
-  json items = json::array();
-  for (const auto& r : result->items) items.push_back(RequestToJson(*ctx.store, r, true));
+  const json items = RequestsToJson(*ctx.store, result->items);
   return Json(200,
               {{"items", items},
                {"next_cursor", result->next_after_id ? json(std::to_string(*result->next_after_id))
