@@ -1,5 +1,7 @@
 #include "storage/sql_db.h"
 
+#include <algorithm>
+
 #include "common/crypto.h"
 
 namespace guichet::storage::internal {
@@ -30,16 +32,15 @@ Status NextSavepoint(SqlConnection& c) {
 
 Status GroupCommitter::Run(const Body& body) {
   if (t_in_body) return Internal("a write transaction was started inside another one");
-  Call call{&body, Status::Ok()};
+  Call call(&body);
   std::unique_lock lock(mu_);
   queue_.push_back(&call);
+  if (leading_) call.wake.wait(lock, [&] { return call.done || call.lead; });
   for (;;) {
     if (call.done) return call.status;
-    if (leading_) {
-      cv_.wait(lock);
-      continue;
-    }
+    // Here this caller leads: leading_ is taken, or was handed over with it.
     leading_ = true;
+    call.lead = false;
     std::vector<Call*> batch;
     while (!queue_.empty() && batch.size() < kMaxBatch) {
       batch.push_back(queue_.front());
@@ -53,8 +54,20 @@ Status GroupCommitter::Run(const Body& body) {
       (*it)->done = false;
       queue_.push_front(*it);
     }
-    leading_ = false;
-    cv_.notify_all();
+    // Wake only whom this concerns: the callers served, and the next leader.
+    for (Call* c : batch) {
+      if (c != &call && c->done) c->wake.notify_one();
+    }
+    if (queue_.empty()) {
+      leading_ = false;
+    } else if (queue_.front() != &call) {
+      queue_.front()->lead = true;
+      queue_.front()->wake.notify_one();
+    } else {
+      continue;  // this caller's own body runs again: it keeps the lead
+    }
+    if (call.done) return call.status;
+    call.wake.wait(lock, [&] { return call.done || call.lead; });
   }
 }
 
@@ -76,16 +89,16 @@ std::vector<GroupCommitter::Call*> GroupCommitter::RunBatch(std::vector<Call*> b
       for (Call* call : batch) call->status = begun;
       return again;
     }
-    // A body alone needs no savepoint: its failure rolls the whole transaction back.
-    const bool alone = batch.size() == 1;
+    const bool isolate = batch.size() > 1 && std::any_of(batch.begin(), batch.end(),
+                                                         [](Call* k) { return k->isolate; });
     std::vector<Call*> succeeded;
     for (size_t i = 0; i < batch.size(); ++i) {
       Call* call = batch[i];
-      if (!alone) {
+      if (isolate) {
         Status saved = i == 0 ? Savepoint(c, "SAVEPOINT g") : NextSavepoint(c);
         if (!saved.ok()) {  // a broken connection: nothing left in this batch can commit
           c.Rollback();
-          for (Call* rest : succeeded) rest->status = saved;
+          for (Call* done : succeeded) done->status = saved;
           for (size_t j = i; j < batch.size(); ++j) batch[j]->status = saved;
           return again;
         }
@@ -98,24 +111,27 @@ std::vector<GroupCommitter::Call*> GroupCommitter::RunBatch(std::vector<Call*> b
         continue;
       }
       const bool retry = c.last_error_retryable() && ++call->attempts < kAttempts;
-      bool gone = alone;
-      if (!alone && !Savepoint(c, "ROLLBACK TO SAVEPOINT g").ok()) {
-        // The error ended the whole transaction (SQLite does so on some I/O errors): what had
-        // succeeded in it is lost and runs again, as does everything not run yet.
-        gone = true;
-        again.insert(again.end(), succeeded.begin(), succeeded.end());
-        succeeded.clear();
+      if (isolate && Savepoint(c, "ROLLBACK TO SAVEPOINT g").ok()) {
+        if (retry) {
+          again.push_back(call);
+        } else {
+          call->status = s;
+        }
+        continue;
       }
+      // Without a savepoint (or when the error ended the transaction, as SQLite does on some
+      // I/O errors) the whole batch is undone: the others run again, in order, isolated.
+      c.Rollback();
+      std::vector<Call*> rerun = succeeded;
+      rerun.insert(rerun.end(), batch.begin() + static_cast<std::ptrdiff_t>(i) + 1, batch.end());
+      for (Call* other : rerun) other->isolate = true;
       if (retry) {
-        again.push_back(call);
+        rerun.push_back(call);
       } else {
         call->status = s;
       }
-      if (gone) {
-        c.Rollback();
-        again.insert(again.end(), batch.begin() + static_cast<std::ptrdiff_t>(i) + 1, batch.end());
-        return again;
-      }
+      rerun.insert(rerun.end(), again.begin(), again.end());
+      return rerun;
     }
     if (succeeded.empty()) {
       c.Rollback();

@@ -51,11 +51,14 @@ std::string AuditHash(const std::string& prev_hash, Millis at, const std::string
 // Group commit: runs the write transactions of concurrent callers one after the other inside a
 // single database transaction, so that one COMMIT (one WAL fsync on SQLite, one WAL flush on
 // PostgreSQL) serves them all, and writers queue here instead of sleeping in SQLite's busy
-// handler. Whoever finds no batch running leads the next one with everything queued so far
-// (leader/follower); the others wait. Each body runs inside its own SAVEPOINT (unless it is
-// alone), so a failing body is rolled back alone and gets its own error. Every caller returns
-// only after the shared COMMIT has returned (durability before the answer); a failed COMMIT fails
-// the whole batch. Bodies run in arrival order, so audit entries are chained in that order.
+// handler. Whoever finds no batch running leads the next one with everything queued so far, then
+// wakes the callers it served and hands the lead to the next caller in the queue. Every caller
+// returns only after the shared COMMIT has returned (durability before the answer); a failed
+// COMMIT fails the whole batch. Bodies run in arrival order, so audit entries are chained in that
+// order. A failing body gets its own error and the others are unaffected: the batch is rolled
+// back and the others run again, this time each inside its own SAVEPOINT so that a further
+// failure is rolled back alone. (Savepoints are not used up front: they cost a statement each
+// and make SQLite's FTS5 index flush at every one of them.)
 class GroupCommitter {
  public:
   using Body = std::function<Status(SqlConnection&)>;
@@ -68,20 +71,23 @@ class GroupCommitter {
 
  private:
   struct Call {
-    const Body* body;
+    explicit Call(const Body* b) : body(b) {}
+    const Body* const body;
     Status status;
     int attempts = 0;
-    bool done = false;  // guarded by mu_
+    bool isolate = false;  // run inside a savepoint: its batch had a failure before
+    bool done = false;     // guarded by mu_
+    bool lead = false;     // guarded by mu_: handed the lead of the next batch
+    std::condition_variable wake;
   };
 
-  // Runs one batch to its end; returns the calls to run again (retryable failures), in order.
+  // Runs one batch to its end; returns the calls to run again, in order.
   std::vector<Call*> RunBatch(std::vector<Call*> batch);
 
   ConnectionPool* const pool_;
   std::mutex mu_;
-  std::condition_variable cv_;
   std::deque<Call*> queue_;  // guarded by mu_
-  bool leading_ = false;     // guarded by mu_: a batch is running
+  bool leading_ = false;     // guarded by mu_: a batch is running or its lead is being handed on
 };
 
 class SqlDb {
