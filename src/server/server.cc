@@ -19,9 +19,11 @@ namespace guichet::server {
 
 std::vector<Route> AllRoutes() {
   std::vector<Route> routes;
+  // The router tries each route of the method in this order, one regex each (about 1 µs apiece
+  // in a profile): the busiest routes come first. No two routes match the same path.
+  AddRequestRoutes(routes);
   AddSessionRoutes(routes);
   AddDirectoryRoutes(routes);
-  AddRequestRoutes(routes);
   AddTrackRoutes(routes);
   AddAuditRoutes(routes);
   AddOpsRoutes(routes);
