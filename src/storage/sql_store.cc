@@ -342,7 +342,7 @@ class SqlStore final : public Store {
   }
 
   Result<core::Citizen> GetCitizen(Id id) override {
-    return db_.Tx<core::Citizen>(false, [&](SqlConnection& c) -> Result<core::Citizen> {
+    return db_.Read<core::Citizen>([&](SqlConnection& c) -> Result<core::Citizen> {
       GUICHET_ASSIGN_OR_RETURN(
           auto rows,
           c.Query("SELECT id, name, email, phone, language FROM citizens WHERE id = ?", {id}));
@@ -357,8 +357,8 @@ class SqlStore final : public Store {
     std::sort(unique.begin(), unique.end());
     unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
     if (unique.empty()) return std::map<Id, core::Citizen>{};
-    return db_.Tx<std::map<Id, core::Citizen>>(
-        false, [&](SqlConnection& c) -> Result<std::map<Id, core::Citizen>> {
+    return db_.Read<std::map<Id, core::Citizen>>(
+        [&](SqlConnection& c) -> Result<std::map<Id, core::Citizen>> {
           std::map<Id, core::Citizen> out;
           // In chunks, so that the statement text (and its cache entry) stays small and reused.
           constexpr size_t kChunk = 32;
@@ -402,7 +402,7 @@ class SqlStore final : public Store {
   }
 
   Result<Session> FindSession(const std::string& token_hash) override {
-    return db_.Tx<Session>(false, [&](SqlConnection& c) -> Result<Session> {
+    return db_.Read<Session>([&](SqlConnection& c) -> Result<Session> {
       GUICHET_ASSIGN_OR_RETURN(
           auto rows, c.Query("SELECT token_hash, user_id, csrf_token, created_at, expires_at "
                              "FROM sessions WHERE token_hash = ?",
@@ -554,13 +554,12 @@ class SqlStore final : public Store {
   }
 
   Result<core::Request> GetRequest(Id id) override {
-    return db_.Tx<core::Request>(false,
-                                 [&](SqlConnection& c) { return LoadRequest(c, id, false); });
+    return db_.Read<core::Request>([&](SqlConnection& c) { return LoadRequest(c, id, false); });
   }
 
   Result<core::Request> FindRequestByReferenceAndSecret(const std::string& reference,
                                                         const std::string& secret_hash) override {
-    return db_.Tx<core::Request>(false, [&](SqlConnection& c) -> Result<core::Request> {
+    return db_.Read<core::Request>([&](SqlConnection& c) -> Result<core::Request> {
       GUICHET_ASSIGN_OR_RETURN(auto rows,
                                c.Query(std::string("SELECT ") + kRequestColumns +
                                            ", secret_hash FROM requests WHERE reference = ?",
@@ -623,7 +622,7 @@ class SqlStore final : public Store {
     const int limit = std::clamp(page.limit, 1, 500);
     sql += " ORDER BY id DESC LIMIT ?";
     params.push_back(std::int64_t{limit + 1});
-    return db_.Tx<RequestPage>(false, [&](SqlConnection& c) -> Result<RequestPage> {
+    return db_.Read<RequestPage>([&](SqlConnection& c) -> Result<RequestPage> {
       GUICHET_ASSIGN_OR_RETURN(auto rows, c.Query(sql, params));
       RequestPage out;
       for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(limit); ++i)
@@ -917,7 +916,7 @@ class SqlStore final : public Store {
 
   template <typename Key>
   Result<core::Team> FindTeam(const std::string& sql, const Key& key, const std::string& what) {
-    return db_.Tx<core::Team>(false, [&](SqlConnection& c) -> Result<core::Team> {
+    return db_.Read<core::Team>([&](SqlConnection& c) -> Result<core::Team> {
       GUICHET_ASSIGN_OR_RETURN(auto rows, c.Query(sql, {key}));
       if (rows.empty()) return NotFound(what + " does not exist");
       return core::Team{AsInt(rows[0][0]), AsText(rows[0][1])};
@@ -927,7 +926,7 @@ class SqlStore final : public Store {
   template <typename Key>
   Result<core::Category> FindCategory(const std::string& where, const Key& key,
                                       const std::string& what) {
-    return db_.Tx<core::Category>(false, [&](SqlConnection& c) -> Result<core::Category> {
+    return db_.Read<core::Category>([&](SqlConnection& c) -> Result<core::Category> {
       GUICHET_ASSIGN_OR_RETURN(
           auto rows,
           c.Query("SELECT id, slug, name, default_team_id FROM categories WHERE " + where, {key}));
