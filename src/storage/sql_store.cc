@@ -536,7 +536,8 @@ class SqlStore final : public Store {
                   "tags, location_lat, location_lon, location_address, custom_fields, "
                   "created_at, updated_at, version) "
                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, 1) "
-                  "RETURNING id",
+                  "RETURNING " +
+                      std::string(kRequestColumns),
                   {reference, secret_hash, in.subject, in.description,
                    std::string(core::ToString(in.channel)), in.language, OptId(in.category_id),
                    OptId(team_id), OptId(citizen_id), OptId(actor.user_id),
@@ -545,8 +546,9 @@ class SqlStore final : public Store {
                    loc && loc->lon ? SqlValue(*loc->lon) : SqlValue(),
                    loc ? SqlValue(loc->address) : SqlValue(), json(in.custom_fields).dump(), now,
                    now}));
-      const Id id = AsInt(rows[0][0]);
-      GUICHET_ASSIGN_OR_RETURN(auto created, LoadRequest(c, id, false));
+      // The stored row as it was inserted (RETURNING), without reading it back.
+      const core::Request created = RowToRequest(rows[0]);
+      const Id id = created.id;
       GUICHET_RETURN_IF_ERROR(db_.Audit(c, actor, "request.create", "request", id, id,
                                         Created(RequestToAuditJson(created))));
       return created;
