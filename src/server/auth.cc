@@ -29,14 +29,44 @@ bool InTeam(const core::User& u, const std::optional<core::Id>& team) {
 
 }  // namespace
 
-Principal Authenticate(storage::Store& store, const HttpContext& ctx, Millis now) {
+std::optional<core::User> TokenCache::Find(const std::string& token_hash) {
+  if (ttl_.count() <= 0) return std::nullopt;
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(token_hash);
+  if (it == entries_.end()) return std::nullopt;
+  if (it->second.expires <= std::chrono::steady_clock::now()) {
+    entries_.erase(it);
+    return std::nullopt;
+  }
+  return it->second.user;
+}
+
+void TokenCache::Put(const std::string& token_hash, const core::User& user) {
+  if (ttl_.count() <= 0) return;
+  std::lock_guard lock(mu_);
+  if (entries_.size() >= kCapacity) entries_.clear();
+  entries_.insert_or_assign(token_hash, Entry{user, std::chrono::steady_clock::now() + ttl_});
+}
+
+Principal Authenticate(storage::Store& store, const HttpContext& ctx, Millis now,
+                       TokenCache* tokens) {
   Principal p;
   const std::string authorization = ctx.Header("authorization");
   if (authorization.rfind("Bearer ", 0) == 0) {
     const std::string token(Trim(std::string_view(authorization).substr(7)));
     if (token.empty() || token.size() > 200) return p;
-    auto user = store.FindUserByTokenHash(Sha256Hex(token));
-    if (user.ok() && user->active) p.user = std::move(user).value();
+    const std::string hash = Sha256Hex(token);
+    if (tokens) {
+      if (auto cached = tokens->Find(hash)) {
+        p.user = std::move(cached);
+        return p;
+      }
+    }
+    auto user = store.FindUserByTokenHash(hash);
+    if (user.ok() && user->active) {
+      if (tokens) tokens->Put(hash, *user);
+      p.user = std::move(user).value();
+    }
     return p;
   }
   const std::string cookie = CookieValue(ctx.Header("cookie"), kSessionCookie);

@@ -3,8 +3,12 @@
 // 404 (its existence is not revealed), a visible one they may not change answers 403.
 #pragma once
 
+#include <chrono>
 #include <initializer_list>
+#include <mutex>
 #include <optional>
+#include <string>
+#include <unordered_map>
 
 #include "server/http.h"
 
@@ -12,9 +16,34 @@ namespace guichet::server {
 
 inline constexpr char kSessionCookie[] = "guichet_session";
 
+// Which active user an API token (by its hash) stood for, remembered for `ttl` after the database
+// said so: a busy API client then costs no token query per call. Only tokens the database
+// accepted are remembered, so a new token works at once; a revocation, deactivation or change of
+// role or teams made in the database takes effect within `ttl`. Thread-safe; bounded in size.
+class TokenCache {
+ public:
+  explicit TokenCache(std::chrono::steady_clock::duration ttl) : ttl_(ttl) {}
+
+  std::optional<core::User> Find(const std::string& token_hash);
+  void Put(const std::string& token_hash, const core::User& user);
+
+ private:
+  struct Entry {
+    core::User user;
+    std::chrono::steady_clock::time_point expires;
+  };
+  static constexpr size_t kCapacity = 10000;  // then it starts over: only a cache
+
+  const std::chrono::steady_clock::duration ttl_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Entry> entries_;  // guarded by mu_
+};
+
 // Resolves the principal from "Authorization: Bearer gu_…" or the session cookie. A bad or
 // expired credential yields an anonymous principal (routes then answer 401 where needed).
-Principal Authenticate(storage::Store& store, const HttpContext& ctx, Millis now);
+// `tokens`, if given, answers for recently seen API tokens.
+Principal Authenticate(storage::Store& store, const HttpContext& ctx, Millis now,
+                       TokenCache* tokens = nullptr);
 
 // The CSRF rule: cookie-authenticated unsafe methods must echo the session's CSRF token in
 // X-CSRF-Token. Returns the problem to send, or nothing when the request passes.

@@ -19,9 +19,11 @@ namespace guichet::server {
 
 std::vector<Route> AllRoutes() {
   std::vector<Route> routes;
+  // The router tries each route of the method in this order, one regex each (about 1 µs apiece
+  // in a profile): the busiest routes come first. No two routes match the same path.
+  AddRequestRoutes(routes);
   AddSessionRoutes(routes);
   AddDirectoryRoutes(routes);
-  AddRequestRoutes(routes);
   AddTrackRoutes(routes);
   AddAuditRoutes(routes);
   AddJobRoutes(routes);
@@ -118,7 +120,8 @@ class RestinioServer final : public Server {
       : store_(store),
         options_(options),
         clock_(options.clock ? options.clock : &kSystemClock),
-        routes_(AllRoutes()) {}
+        routes_(AllRoutes()),
+        tokens_(options.token_cache_ttl) {}
 
   ~RestinioServer() override { Stop(); }
 
@@ -241,7 +244,7 @@ class RestinioServer final : public Server {
                        "Send the body as application/json.");
     }
     try {
-      ctx.principal = Authenticate(store_, ctx, clock_->Now());
+      ctx.principal = Authenticate(store_, ctx, clock_->Now(), &tokens_);
       if (auto csrf = CheckCsrf(ctx)) return *csrf;
       return route.handler(ctx);
     } catch (const std::exception& e) {
@@ -291,6 +294,7 @@ class RestinioServer final : public Server {
   const ServerOptions options_;
   const Clock* clock_;
   const std::vector<Route> routes_;
+  TokenCache tokens_;
   Metrics metrics_;
   restinio::running_server_handle_t<ServerTraits> handle_;
   std::atomic<std::uint16_t> port_{0};

@@ -4,6 +4,7 @@
 // Thread-safety: Start/Stop/Wait from one controlling thread; handlers run on the pool.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -36,6 +37,10 @@ struct ServerOptions {
   bool secure_cookies = false;           // set the Secure flag (behind HTTPS)
   PasswordCost password_cost = PasswordCost::kInteractive;
   LoginThrottlePolicy login_throttle;
+  // How long a node may keep answering for an API token from memory instead of asking the
+  // database on every call. A token revoked, or a user deactivated or changed, in the database
+  // keeps its old rights on a node for at most this long. Zero asks the database every time.
+  std::chrono::milliseconds token_cache_ttl{1000};
   const Clock* clock = nullptr;  // not owned; defaults to the system clock
 };
 

@@ -1,8 +1,157 @@
 #include "storage/sql_db.h"
 
+#include <algorithm>
+
 #include "common/crypto.h"
 
 namespace guichet::storage::internal {
+namespace {
+
+constexpr int kAttempts = 5;
+// Bounds one transaction's size; more callers than this simply wait for the next batch.
+constexpr size_t kMaxBatch = 128;
+
+// Set while this thread runs a batched body: a nested write Tx would wait for itself.
+thread_local bool t_in_body = false;
+
+void Backoff(int attempt) { std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt)); }
+
+// A savepoint statement: prepared once per connection on SQLite, a simple query on PostgreSQL.
+Status Savepoint(SqlConnection& c, const std::string& sql) {
+  return c.dialect() == Dialect::kSqlite ? c.Query(sql, {}).status() : c.ExecScript(sql);
+}
+
+// Ends the previous body's savepoint and opens the next one (one round trip on PostgreSQL).
+Status NextSavepoint(SqlConnection& c) {
+  if (c.dialect() == Dialect::kPostgres) return c.ExecScript("RELEASE SAVEPOINT g; SAVEPOINT g");
+  GUICHET_RETURN_IF_ERROR(Savepoint(c, "RELEASE SAVEPOINT g"));
+  return Savepoint(c, "SAVEPOINT g");
+}
+
+}  // namespace
+
+Status GroupCommitter::Run(const Body& body) {
+  if (t_in_body) return Internal("a write transaction was started inside another one");
+  Call call(&body);
+  std::unique_lock lock(mu_);
+  queue_.push_back(&call);
+  if (leading_) call.wake.wait(lock, [&] { return call.done || call.lead; });
+  for (;;) {
+    if (call.done) return call.status;
+    // Here this caller leads: leading_ is taken, or was handed over with it.
+    leading_ = true;
+    call.lead = false;
+    std::vector<Call*> batch;
+    while (!queue_.empty() && batch.size() < kMaxBatch) {
+      batch.push_back(queue_.front());
+      queue_.pop_front();
+    }
+    lock.unlock();
+    std::vector<Call*> again = RunBatch(batch);
+    lock.lock();
+    for (Call* c : batch) c->done = true;
+    for (auto it = again.rbegin(); it != again.rend(); ++it) {
+      (*it)->done = false;
+      queue_.push_front(*it);
+    }
+    // Wake only whom this concerns: the callers served, and the next leader.
+    for (Call* c : batch) {
+      if (c != &call && c->done) c->wake.notify_one();
+    }
+    if (queue_.empty()) {
+      leading_ = false;
+    } else if (queue_.front() != &call) {
+      queue_.front()->lead = true;
+      queue_.front()->wake.notify_one();
+    } else {
+      continue;  // this caller's own body runs again: it keeps the lead
+    }
+    if (call.done) return call.status;
+    call.wake.wait(lock, [&] { return call.done || call.lead; });
+  }
+}
+
+std::vector<GroupCommitter::Call*> GroupCommitter::RunBatch(std::vector<Call*> batch) {
+  std::vector<Call*> again;
+  for (int attempt = 1;; ++attempt) {
+    auto conn = pool_->Acquire();
+    if (!conn.ok()) {
+      for (Call* call : batch) call->status = conn.status();
+      return again;
+    }
+    SqlConnection& c = **conn;
+    Status begun = c.Begin(true);
+    if (!begun.ok()) {
+      if (c.last_error_retryable() && attempt < kAttempts) {
+        Backoff(attempt);
+        continue;
+      }
+      for (Call* call : batch) call->status = begun;
+      return again;
+    }
+    const bool isolate = batch.size() > 1 && std::any_of(batch.begin(), batch.end(),
+                                                         [](Call* k) { return k->isolate; });
+    std::vector<Call*> succeeded;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Call* call = batch[i];
+      if (isolate) {
+        Status saved = i == 0 ? Savepoint(c, "SAVEPOINT g") : NextSavepoint(c);
+        if (!saved.ok()) {  // a broken connection: nothing left in this batch can commit
+          c.Rollback();
+          for (Call* done : succeeded) done->status = saved;
+          for (size_t j = i; j < batch.size(); ++j) batch[j]->status = saved;
+          return again;
+        }
+      }
+      t_in_body = true;
+      Status s = (*call->body)(c);
+      t_in_body = false;
+      if (s.ok()) {
+        succeeded.push_back(call);
+        continue;
+      }
+      const bool retry = c.last_error_retryable() && ++call->attempts < kAttempts;
+      if (isolate && Savepoint(c, "ROLLBACK TO SAVEPOINT g").ok()) {
+        if (retry) {
+          again.push_back(call);
+        } else {
+          call->status = s;
+        }
+        continue;
+      }
+      // Without a savepoint (or when the error ended the transaction, as SQLite does on some
+      // I/O errors) the whole batch is undone: the others run again, in order, isolated.
+      c.Rollback();
+      std::vector<Call*> rerun = succeeded;
+      rerun.insert(rerun.end(), batch.begin() + static_cast<std::ptrdiff_t>(i) + 1, batch.end());
+      for (Call* other : rerun) other->isolate = true;
+      if (retry) {
+        rerun.push_back(call);
+      } else {
+        call->status = s;
+      }
+      rerun.insert(rerun.end(), again.begin(), again.end());
+      return rerun;
+    }
+    if (succeeded.empty()) {
+      c.Rollback();
+      return again;
+    }
+    Status committed = c.Commit();
+    if (committed.ok()) {
+      for (Call* call : succeeded) call->status = Status::Ok();
+      return again;
+    }
+    const bool retry = c.last_error_retryable() && attempt < kAttempts;
+    c.Rollback();
+    if (!retry) {
+      for (Call* call : succeeded) call->status = committed;
+      return again;
+    }
+    batch = std::move(succeeded);  // the whole batch is undone: run what succeeded again
+    Backoff(attempt);
+  }
+}
 
 std::string Placeholders(size_t n) {
   std::string out;

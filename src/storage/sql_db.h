@@ -6,12 +6,16 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -44,10 +48,52 @@ std::string AuditHash(const std::string& prev_hash, Millis at, const std::string
                       const std::string& action, const std::string& entity, Id entity_id,
                       const std::optional<Id>& request_id, const std::string& changes);
 
+// Group commit: runs the write transactions of concurrent callers one after the other inside a
+// single database transaction, so that one COMMIT (one WAL fsync on SQLite, one WAL flush on
+// PostgreSQL) serves them all, and writers queue here instead of sleeping in SQLite's busy
+// handler. Whoever finds no batch running leads the next one with everything queued so far, then
+// wakes the callers it served and hands the lead to the next caller in the queue. Every caller
+// returns only after the shared COMMIT has returned (durability before the answer); a failed
+// COMMIT fails the whole batch. Bodies run in arrival order, so audit entries are chained in that
+// order. A failing body gets its own error and the others are unaffected: the batch is rolled
+// back and the others run again, this time each inside its own SAVEPOINT so that a further
+// failure is rolled back alone. (Savepoints are not used up front: they cost a statement each
+// and make SQLite's FTS5 index flush at every one of them.)
+class GroupCommitter {
+ public:
+  using Body = std::function<Status(SqlConnection&)>;
+
+  explicit GroupCommitter(ConnectionPool* pool) : pool_(pool) {}
+
+  // Runs `body` in a shared write transaction. Ok once it is committed; else the body's own
+  // error, or the error that stopped the batch from committing.
+  Status Run(const Body& body);
+
+ private:
+  struct Call {
+    explicit Call(const Body* b) : body(b) {}
+    const Body* const body;
+    Status status;
+    int attempts = 0;
+    bool isolate = false;  // run inside a savepoint: its batch had a failure before
+    bool done = false;     // guarded by mu_
+    bool lead = false;     // guarded by mu_: handed the lead of the next batch
+    std::condition_variable wake;
+  };
+
+  // Runs one batch to its end; returns the calls to run again, in order.
+  std::vector<Call*> RunBatch(std::vector<Call*> batch);
+
+  ConnectionPool* const pool_;
+  std::mutex mu_;
+  std::deque<Call*> queue_;  // guarded by mu_
+  bool leading_ = false;     // guarded by mu_: a batch is running or its lead is being handed on
+};
+
 class SqlDb {
  public:
   SqlDb(Dialect dialect, std::unique_ptr<ConnectionPool> pool, const Clock* clock)
-      : dialect_(dialect), pool_(std::move(pool)), clock_(clock) {}
+      : dialect_(dialect), pool_(std::move(pool)), clock_(clock), committer_(pool_.get()) {}
 
   Dialect dialect() const { return dialect_; }
   const Clock& clock() const { return *clock_; }
@@ -56,9 +102,38 @@ class SqlDb {
   std::string ForUpdate() const { return dialect_ == Dialect::kPostgres ? " FOR UPDATE" : ""; }
 
   // Runs `fn` in one transaction on a pooled connection and commits when it succeeds. Lock
-  // timeouts, deadlocks and serialization failures retry the whole transaction a few times.
+  // timeouts, deadlocks and serialization failures retry it a few times. Writes go through
+  // group commit (see GroupCommitter): `fn` may share its transaction with other callers' and
+  // must not start another write transaction itself.
   template <typename T>
   Result<T> Tx(bool write, const std::function<Result<T>(SqlConnection&)>& fn) {
+    if (!write) return TxAlone<T>(false, fn);
+    std::optional<Result<T>> out;
+    Status status = committer_.Run([&](SqlConnection& c) -> Status {
+      out.emplace(fn(c));
+      return out->status();
+    });
+    if (!status.ok()) return status;
+    return std::move(*out);
+  }
+
+  // A read of one statement (or of several that need no common snapshot) without BEGIN and
+  // COMMIT: the statement is its own transaction. Saves two statements on SQLite and two round
+  // trips on PostgreSQL. Retried like Tx.
+  template <typename T>
+  Result<T> Read(const std::function<Result<T>(SqlConnection&)>& fn) {
+    constexpr int kAttempts = 5;
+    for (int attempt = 1;; ++attempt) {
+      GUICHET_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
+      Result<T> result = fn(*conn);
+      if (result.ok() || !conn->last_error_retryable() || attempt >= kAttempts) return result;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
+    }
+  }
+
+  // Tx in a transaction of its own, outside group commit (schema migrations).
+  template <typename T>
+  Result<T> TxAlone(bool write, const std::function<Result<T>(SqlConnection&)>& fn) {
     constexpr int kAttempts = 5;
     for (int attempt = 1;; ++attempt) {
       GUICHET_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
@@ -92,6 +167,7 @@ class SqlDb {
   const Dialect dialect_;
   std::unique_ptr<ConnectionPool> pool_;
   const Clock* clock_;
+  GroupCommitter committer_;
 };
 
 }  // namespace guichet::storage::internal

@@ -1,6 +1,7 @@
 // SqlStore: the Store implementation shared by both backends, built on internal::SqlDb: every
 // public method runs in one transaction through SqlDb::Tx, which retries on lock timeouts and
-// serialization failures.
+// serialization failures; writes share their transaction with concurrent ones (group commit).
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -182,7 +183,7 @@ class SqlStore final : public Store {
   Result<int> Migrate() override {
     const auto& migrations = db_.dialect() == Dialect::kSqlite ? internal::SqliteMigrations()
                                                                : internal::PostgresMigrations();
-    return db_.Tx<int>(true, [&](SqlConnection& c) -> Result<int> {
+    return db_.TxAlone<int>(true, [&](SqlConnection& c) -> Result<int> {
       if (db_.dialect() == Dialect::kPostgres) {
         // Several nodes may start at once: one migrates, the others wait and find it done.
         GUICHET_RETURN_IF_ERROR(c.ExecScript("SELECT pg_advisory_xact_lock(7170001)"));
@@ -368,7 +369,7 @@ class SqlStore final : public Store {
   }
 
   Result<core::Citizen> GetCitizen(Id id) override {
-    return db_.Tx<core::Citizen>(false, [&](SqlConnection& c) -> Result<core::Citizen> {
+    return db_.Read<core::Citizen>([&](SqlConnection& c) -> Result<core::Citizen> {
       GUICHET_ASSIGN_OR_RETURN(
           auto rows,
           c.Query("SELECT id, name, email, phone, language FROM citizens WHERE id = ?", {id}));
@@ -376,6 +377,34 @@ class SqlStore final : public Store {
       const Row& r = rows[0];
       return core::Citizen{AsInt(r[0]), AsText(r[1]), AsText(r[2]), AsText(r[3]), AsText(r[4])};
     });
+  }
+
+  Result<std::map<Id, core::Citizen>> GetCitizens(const std::vector<Id>& ids) override {
+    std::vector<Id> unique = ids;
+    std::sort(unique.begin(), unique.end());
+    unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+    if (unique.empty()) return std::map<Id, core::Citizen>{};
+    return db_.Read<std::map<Id, core::Citizen>>(
+        [&](SqlConnection& c) -> Result<std::map<Id, core::Citizen>> {
+          std::map<Id, core::Citizen> out;
+          // In chunks, so that the statement text (and its cache entry) stays small and reused.
+          constexpr size_t kChunk = 32;
+          for (size_t at = 0; at < unique.size(); at += kChunk) {
+            const size_t n = std::min(kChunk, unique.size() - at);
+            Params params(unique.begin() + static_cast<std::ptrdiff_t>(at),
+                          unique.begin() + static_cast<std::ptrdiff_t>(at + n));
+            GUICHET_ASSIGN_OR_RETURN(
+                auto rows,
+                c.Query("SELECT id, name, email, phone, language FROM citizens WHERE id IN (" +
+                            Placeholders(n) + ")",
+                        params));
+            for (const Row& r : rows) {
+              out[AsInt(r[0])] = core::Citizen{AsInt(r[0]), AsText(r[1]), AsText(r[2]),
+                                               AsText(r[3]), AsText(r[4])};
+            }
+          }
+          return out;
+        });
   }
 
   // --- Authentication ------------------------------------------------------------------------
@@ -400,7 +429,7 @@ class SqlStore final : public Store {
   }
 
   Result<Session> FindSession(const std::string& token_hash) override {
-    return db_.Tx<Session>(false, [&](SqlConnection& c) -> Result<Session> {
+    return db_.Read<Session>([&](SqlConnection& c) -> Result<Session> {
       GUICHET_ASSIGN_OR_RETURN(
           auto rows, c.Query("SELECT token_hash, user_id, csrf_token, created_at, expires_at "
                              "FROM sessions WHERE token_hash = ?",
@@ -556,7 +585,8 @@ class SqlStore final : public Store {
                   "version, sla_policy_id, first_reply_due_at, first_reply_warn_at, "
                   "resolution_due_at, resolution_warn_at, sla_paused_at) "
                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, "
-                  "?, ?, ?, ?, ?, ?) RETURNING id",
+                  "?, ?, ?, ?, ?, ?) RETURNING " +
+                      std::string(kRequestColumns),
                   {reference,
                    secret_hash,
                    in.subject,
@@ -585,8 +615,9 @@ class SqlStore final : public Store {
                    OptId(sla.resolution_due_at),
                    OptId(sla.resolution_warn_at),
                    OptId(sla.paused_at)}));
-      const Id id = AsInt(rows[0][0]);
-      GUICHET_ASSIGN_OR_RETURN(auto created, LoadRequest(c, id, false));
+      // The stored row as it was inserted (RETURNING), without reading it back.
+      core::Request created = RowToRequest(rows[0]);
+      const Id id = created.id;
       GUICHET_RETURN_IF_ERROR(db_.Audit(c, actor, "request.create", "request", id, id,
                                         Created(RequestToAuditJson(created))));
       if (!firings.empty()) {
@@ -598,13 +629,12 @@ class SqlStore final : public Store {
   }
 
   Result<core::Request> GetRequest(Id id) override {
-    return db_.Tx<core::Request>(false,
-                                 [&](SqlConnection& c) { return LoadRequest(c, id, false); });
+    return db_.Read<core::Request>([&](SqlConnection& c) { return LoadRequest(c, id, false); });
   }
 
   Result<core::Request> FindRequestByReferenceAndSecret(const std::string& reference,
                                                         const std::string& secret_hash) override {
-    return db_.Tx<core::Request>(false, [&](SqlConnection& c) -> Result<core::Request> {
+    return db_.Read<core::Request>([&](SqlConnection& c) -> Result<core::Request> {
       GUICHET_ASSIGN_OR_RETURN(auto rows,
                                c.Query(std::string("SELECT ") + kRequestColumns +
                                            ", secret_hash FROM requests WHERE reference = ?",
@@ -684,7 +714,7 @@ class SqlStore final : public Store {
     const int limit = std::clamp(page.limit, 1, 500);
     sql += " ORDER BY id DESC LIMIT ?";
     params.push_back(std::int64_t{limit + 1});
-    return db_.Tx<RequestPage>(false, [&](SqlConnection& c) -> Result<RequestPage> {
+    return db_.Read<RequestPage>([&](SqlConnection& c) -> Result<RequestPage> {
       GUICHET_ASSIGN_OR_RETURN(auto rows, c.Query(sql, params));
       RequestPage out;
       for (size_t i = 0; i < rows.size() && i < static_cast<size_t>(limit); ++i)
@@ -1140,7 +1170,7 @@ class SqlStore final : public Store {
 
   template <typename Key>
   Result<core::Team> FindTeam(const std::string& sql, const Key& key, const std::string& what) {
-    return db_.Tx<core::Team>(false, [&](SqlConnection& c) -> Result<core::Team> {
+    return db_.Read<core::Team>([&](SqlConnection& c) -> Result<core::Team> {
       GUICHET_ASSIGN_OR_RETURN(auto rows, c.Query(sql, {key}));
       if (rows.empty()) return NotFound(what + " does not exist");
       return core::Team{AsInt(rows[0][0]), AsText(rows[0][1])};
@@ -1150,7 +1180,7 @@ class SqlStore final : public Store {
   template <typename Key>
   Result<core::Category> FindCategory(const std::string& where, const Key& key,
                                       const std::string& what) {
-    return db_.Tx<core::Category>(false, [&](SqlConnection& c) -> Result<core::Category> {
+    return db_.Read<core::Category>([&](SqlConnection& c) -> Result<core::Category> {
       GUICHET_ASSIGN_OR_RETURN(
           auto rows,
           c.Query("SELECT id, slug, name, default_team_id FROM categories WHERE " + where, {key}));

@@ -13,6 +13,7 @@
 // Permissions are the caller's job (the server); the Store only scopes lists when asked.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -189,6 +190,8 @@ class Store {
   virtual Result<UserCredentials> FindUserByEmail(const std::string& email) = 0;
   virtual Result<std::vector<core::User>> ListUsers() = 0;
   virtual Result<core::Citizen> GetCitizen(Id id) = 0;
+  // The citizens among `ids` that exist, by id, read in one transaction (a page of requests).
+  virtual Result<std::map<Id, core::Citizen>> GetCitizens(const std::vector<Id>& ids) = 0;
 
   // --- Authentication ----------------------------------------------------------------------
   virtual Status CreateSession(const Session& session) = 0;

@@ -279,6 +279,26 @@ TEST_P(StoreSuite, CitizenUserGetsACitizenContact) {
 
 // --- Authentication -------------------------------------------------------------------------
 
+TEST_P(StoreSuite, GetCitizensReadsThoseThatExist) {
+  std::vector<Id> ids;
+  for (int i = 0; i < 40; ++i) {  // more than one chunk of the IN list
+    core::NewRequest r = Req("Demande " + std::to_string(i));
+    r.citizen = core::NewCitizen{"Citoyen " + std::to_string(i), "", "", ""};
+    ids.push_back(*Create(r).citizen_id);
+  }
+  std::vector<Id> asked = ids;
+  asked.push_back(ids[3]);           // a repeat
+  asked.push_back(ids.back() + 99);  // none such
+  ASSERT_OK_AND_ASSIGN(const auto citizens, store().GetCitizens(asked));
+  ASSERT_EQ(citizens.size(), ids.size());
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_TRUE(citizens.count(ids[i]));
+    EXPECT_EQ(citizens.at(ids[i]).name, "Citoyen " + std::to_string(i));
+  }
+  ASSERT_OK_AND_ASSIGN(const auto none, store().GetCitizens({}));
+  EXPECT_TRUE(none.empty());
+}
+
 TEST_P(StoreSuite, Sessions) {
   const core::User user = Agent("agent@mairie.example");
   const Millis now = clock().Now();
@@ -709,6 +729,66 @@ TEST_P(StoreSuite, ConcurrentCreationGivesGapFreeReferences) {
   ASSERT_OK_AND_ASSIGN(const AuditVerification verified, store().VerifyAudit());
   EXPECT_TRUE(verified.ok) << verified.reason;
   EXPECT_EQ(verified.checked, static_cast<std::int64_t>(kThreads * kEach));
+}
+
+// Concurrent writes share transactions (group commit): a failing one, whether refused by the
+// store's own checks or by the database (a unique key), must fail alone, with its own error,
+// and leave the others committed, with gap-free references and an intact audit chain.
+TEST_P(StoreSuite, FailingWritesAmongConcurrentOnesFailAlone) {
+  const core::Team taken = Team("Voirie");
+  constexpr int kThreads = 8;
+  constexpr int kEach = 12;
+  std::mutex mu;
+  std::vector<std::string> references;
+  std::atomic<int> refused{0}, duplicates{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const std::string name = std::to_string(t) + "." + std::to_string(i);
+        if (i % 3 == 1) {
+          core::NewRequest bad = Req("Mauvaise catégorie " + name);
+          bad.category_id = 999999;  // found missing inside the transaction
+          auto r = store().CreateRequest(bad, Sha256Hex("s"), actor());
+          if (r.status().code() == StatusCode::kInvalidArgument) {
+            ++refused;
+          } else {
+            ADD_FAILURE() << "bad category: " << r.status().ToString();
+          }
+        } else if (i % 3 == 2) {
+          auto r = store().CreateTeam(taken.name, actor());  // a unique-key violation
+          if (r.status().code() == StatusCode::kAlreadyExists) {
+            ++duplicates;
+          } else {
+            ADD_FAILURE() << "duplicate team: " << r.status().ToString();
+          }
+        } else {
+          auto created = store().CreateRequest(Req("Demande " + name), Sha256Hex("s"), actor());
+          if (!created.ok()) {
+            ADD_FAILURE() << created.status().ToString();
+            continue;
+          }
+          std::lock_guard lock(mu);
+          references.push_back(created->reference);
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+
+  constexpr int kCreated = kThreads * kEach / 3;
+  EXPECT_EQ(refused.load(), kCreated);
+  EXPECT_EQ(duplicates.load(), kCreated);
+  std::sort(references.begin(), references.end());
+  std::vector<std::string> expected;
+  for (int n = 1; n <= kCreated; ++n) expected.push_back(core::FormatReference(2026, n));
+  EXPECT_EQ(references, expected);
+  EXPECT_EQ(List({}).size(), static_cast<size_t>(kCreated));
+  ASSERT_OK_AND_ASSIGN(const auto teams, store().ListTeams());
+  EXPECT_EQ(teams.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(const AuditVerification verified, store().VerifyAudit());
+  EXPECT_TRUE(verified.ok) << verified.reason;
+  EXPECT_EQ(verified.checked, static_cast<std::int64_t>(1 + kCreated));  // the team, then these
 }
 
 // --- Lists ----------------------------------------------------------------------------------

@@ -97,6 +97,9 @@ class TestStore : public storage::Store {
   }
   Result<std::vector<core::User>> ListUsers() override { return inner_->ListUsers(); }
   Result<core::Citizen> GetCitizen(core::Id id) override { return inner_->GetCitizen(id); }
+  Result<std::map<core::Id, core::Citizen>> GetCitizens(const std::vector<core::Id>& ids) override {
+    return inner_->GetCitizens(ids);
+  }
   Status CreateSession(const storage::Session& session) override {
     return inner_->CreateSession(session);
   }

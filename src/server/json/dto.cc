@@ -1,5 +1,10 @@
 #include "server/json/dto.h"
 
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "server/request_json.h"
 
 namespace guichet::server {
@@ -32,6 +37,38 @@ json RequestToJson(storage::Store& store, const core::Request& r, bool with_citi
   }
   json out = RequestJson(r, slug ? &*slug : nullptr, citizen, now);
   if (!with_citizen) out.erase("citizen");
+  return out;
+}
+
+json RequestsToJson(storage::Store& store, const std::vector<core::Request>& requests, Millis now) {
+  std::vector<core::Id> citizen_ids;
+  for (const auto& r : requests) {
+    if (r.citizen_id) citizen_ids.push_back(*r.citizen_id);
+  }
+  std::map<core::Id, core::Citizen> citizens;
+  if (!citizen_ids.empty()) {
+    auto found = store.GetCitizens(citizen_ids);
+    if (found.ok()) citizens = std::move(found).value();
+  }
+  std::map<core::Id, std::optional<std::string>> slugs;
+  json out = json::array();
+  for (const auto& r : requests) {
+    const std::string* slug = nullptr;
+    if (r.category_id) {
+      auto it = slugs.find(*r.category_id);
+      if (it == slugs.end()) {
+        auto c = store.GetCategory(*r.category_id);
+        it = slugs.emplace(*r.category_id, c.ok() ? std::optional(c->slug) : std::nullopt).first;
+      }
+      if (it->second) slug = &*it->second;
+    }
+    std::optional<core::Citizen> citizen;
+    if (r.citizen_id) {
+      auto it = citizens.find(*r.citizen_id);
+      if (it != citizens.end()) citizen = it->second;
+    }
+    out.push_back(RequestJson(r, slug, citizen, now));
+  }
   return out;
 }
 

@@ -10,6 +10,9 @@ namespace guichet::server {
 
 // The staff view of a request. `citizen` is added when `with_citizen` (staff and the citizen).
 json RequestToJson(storage::Store& store, const core::Request& r, bool with_citizen, Millis now);
+// RequestToJson for each of a page of requests, with citizens: their citizens are read in one
+// transaction and each category once, instead of one lookup per request.
+json RequestsToJson(storage::Store& store, const std::vector<core::Request>& requests, Millis now);
 // The citizen's view through the private link: no internal ids.
 json RequestToCitizenJson(const core::Request& r);
 json MessageToJson(const core::Message& m);

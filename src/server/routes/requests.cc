@@ -104,9 +104,7 @@ HttpResponse ListRequests(HttpContext& ctx) {
   ScopeFilter(ctx.principal, filter);
   auto result = ctx.store->ListRequests(filter, page);
   if (!result.ok()) return ProblemFor(result.status());
-  json items = json::array();
-  for (const auto& r : result->items)
-    items.push_back(RequestToJson(*ctx.store, r, true, ctx.clock->Now()));
+  const json items = RequestsToJson(*ctx.store, result->items, ctx.clock->Now());
   return Json(200,
               {{"items", items},
                {"next_cursor", result->next_after_id ? json(std::to_string(*result->next_after_id))

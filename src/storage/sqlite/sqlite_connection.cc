@@ -109,10 +109,14 @@ class SqliteConnection final : public SqlConnection {
     return rows;
   }
 
-  Status Begin(bool write) override { return ExecScript(write ? "BEGIN IMMEDIATE" : "BEGIN"); }
-  Status Commit() override { return ExecScript("COMMIT"); }
+  // Through Query, so that these statements are prepared once per connection like the others
+  // (sqlite3_exec would parse them again for every transaction).
+  Status Begin(bool write) override {
+    return Query(write ? "BEGIN IMMEDIATE" : "BEGIN", {}).status();
+  }
+  Status Commit() override { return Query("COMMIT", {}).status(); }
   void Rollback() override {
-    if (!sqlite3_get_autocommit(db_)) (void)ExecScript("ROLLBACK");
+    if (!sqlite3_get_autocommit(db_)) (void)Query("ROLLBACK", {});
   }
   bool last_error_retryable() const override { return retryable_; }
   bool broken() const override { return false; }
