@@ -29,6 +29,7 @@
 #include "common/crypto.h"
 #include "common/random.h"
 #include "common/text.h"
+#include "storage/sla_store.h"
 
 namespace guichet::app {
 namespace {
@@ -830,6 +831,34 @@ int RunDemo(const Config& config, const DemoFlags& flags, const Io& io) {
     category_ids.push_back(category->id);
   }
 
+  // Service levels before the first request, so that every request gets its deadlines from its
+  // (back-dated) creation time. Policies of the same name are kept as they are.
+  for (const demo::SlaPolicyContent& c : demo::SlaPolicies()) {
+    sla::Policy policy;
+    policy.name = std::string(c.name);
+    if (!c.category.empty()) {
+      const auto& categories = demo::Categories();
+      const auto it = std::find_if(categories.begin(), categories.end(),
+                                   [&](const CategoryContent& k) { return k.slug == c.category; });
+      policy.category_id = category_ids[static_cast<size_t>(it - categories.begin())];
+    }
+    policy.priority = c.priority;
+    policy.first_reply_minutes = c.first_reply_minutes;
+    policy.resolution_minutes = c.resolution_minutes;
+    policy.business_hours = c.business_hours;
+    policy.warning_percent = c.warning_percent;
+    auto created = store.sla().CreatePolicy(policy, setup);
+    if (!created.ok() && created.status().code() != StatusCode::kAlreadyExists) {
+      return Fail(io,
+                  "cannot create SLA policy " + policy.name + ": " + created.status().message());
+    }
+  }
+  for (const demo::TeamHours& h : demo::TeamOpeningHours()) {
+    Status set = store.sla().SetTeamOpeningHours(team_ids[static_cast<size_t>(h.team)],
+                                                 std::string(h.opening_hours), setup);
+    if (!set.ok()) return Fail(io, "cannot set team opening hours: " + set.message());
+  }
+
   struct Login {
     std::string role, team, email, password;
   };
@@ -892,6 +921,13 @@ int RunDemo(const Config& config, const DemoFlags& flags, const Io& io) {
          << " requests tagged '" << demo::kDemoTag << "', " << messages << " messages.\n";
   io.out << "Requests by status:";
   for (const auto& [status, n] : by_status) io.out << ' ' << core::ToString(status) << ' ' << n;
+  if (auto sla = store.sla().CountRunningTargets(now); sla.ok()) {
+    io.out << "\nSLA (" << demo::SlaPolicies().size()
+           << " policies), running targets: first reply at risk " << sla->first_reply_at_risk
+           << ", breached " << sla->first_reply_breached << "; resolution at risk "
+           << sla->resolution_at_risk << ", breached " << sla->resolution_breached << "; "
+           << sla->paused << " requests waiting for the citizen, clocks stopped.";
+  }
   io.out << "\n\nLogins (the passwords are shown only this once):\n\n";
   io.out << "  " << Pad("role", 9) << Pad("team", 20) << Pad("e-mail", 38) << "password\n";
   for (const Login& l : logins) {

@@ -686,6 +686,62 @@ const std::vector<CategoryContent>& Categories() {
   return kCategories;
 }
 
+// The desk's default hours (mon-fri 08:30-12:00,13:30-17:00) make 7 opening hours a day, so a
+// business day is 420 minutes. Standard: a first answer within 8 opening hours (480 min, a little
+// more than one working day) and a resolution within 10 business days (4200 min). Urgent (a
+// danger, a deadline the same day): answered within 2 hours and resolved within 24 hours, round
+// the clock. Civil-status certificates are quicker: 5 business days (2100 min). Social aid files
+// take 20 business days (8400 min) and social housing, which waits for the allocation committee,
+// 40 (16 800 min). Planning files follow their legal instruction periods in calendar days: one
+// month for a prior declaration (31 days = 44 640 min) and two months for a building permit
+// (61 days = 87 840 min), with an acknowledgement (receipt, missing documents) within a week
+// (10 080 min). Category policies win over the priority one: an urgent birth certificate stays
+// at 5 business days.
+const std::vector<SlaPolicyContent>& SlaPolicies() {
+  static const std::vector<SlaPolicyContent> kPolicies = {
+      {.name = "Standard", .first_reply_minutes = 480, .resolution_minutes = 4200},
+      {.name = "Urgent",
+       .priority = Priority::kUrgent,
+       .first_reply_minutes = 120,
+       .resolution_minutes = 1440,
+       .business_hours = false,
+       .warning_percent = 75},
+      {.name = "Actes d'état civil",
+       .category = "acte-naissance",
+       .first_reply_minutes = 480,
+       .resolution_minutes = 2100},
+      {.name = "Aide sociale",
+       .category = "aide-sociale",
+       .first_reply_minutes = 480,
+       .resolution_minutes = 8400},
+      {.name = "Logement social (commission d'attribution)",
+       .category = "logement",
+       .first_reply_minutes = 480,
+       .resolution_minutes = 16'800},
+      {.name = "Déclaration préalable (instruction d'un mois)",
+       .category = "declaration-travaux",
+       .first_reply_minutes = 10'080,
+       .resolution_minutes = 44'640,
+       .business_hours = false,
+       .warning_percent = 85},
+      {.name = "Permis de construire (instruction de deux mois)",
+       .category = "permis-construire",
+       .first_reply_minutes = 10'080,
+       .resolution_minutes = 87'840,
+       .business_hours = false,
+       .warning_percent = 85},
+  };
+  return kPolicies;
+}
+
+// Street works and cleaning start early and keep Saturday mornings for markets and bulky waste.
+const std::vector<TeamHours>& TeamOpeningHours() {
+  static const std::vector<TeamHours> kHours = {
+      {kVoirie, "mon-fri 07:00-12:00,13:00-17:00; sat 08:00-12:00"},
+  };
+  return kHours;
+}
+
 const std::vector<std::string_view>& InternalNotes() {
   static const std::vector<std::string_view> kNotes = {
       "Dossier vérifié, pièces complètes.",

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -51,6 +53,26 @@ struct CategoryContent {
 
 const std::vector<std::string_view>& TeamNames();
 const std::vector<CategoryContent>& Categories();
+
+// The town's SLA policies, created before the requests so that every request gets deadlines.
+// Minutes are of opening hours unless `business_hours` is false (round the clock).
+struct SlaPolicyContent {
+  std::string_view name = {};
+  std::string_view category = {};  // slug; empty for any category
+  std::optional<core::Priority> priority = std::nullopt;
+  std::optional<std::int64_t> first_reply_minutes = std::nullopt;
+  std::optional<std::int64_t> resolution_minutes = std::nullopt;
+  bool business_hours = true;
+  int warning_percent = 80;
+};
+const std::vector<SlaPolicyContent>& SlaPolicies();
+
+// Teams that keep their own opening hours instead of the desk's.
+struct TeamHours {
+  int team = 0;  // index into TeamNames()
+  std::string_view opening_hours;
+};
+const std::vector<TeamHours>& TeamOpeningHours();
 
 // Shared texts. Notes are internal and in French (the agents' language).
 const std::vector<std::string_view>& InternalNotes();  // slots: {lead} {ticket}

@@ -1,6 +1,6 @@
 // guichet demo on SQLite, with a small --count to stay quick: the town's directory, a year of
 // requests with mixed statuses consistent with their age, printed logins that work, idempotence,
-// an intact audit chain, and reproducibility from the seed.
+// an intact audit chain, SLA deadlines on every request, and reproducibility from the seed.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -9,6 +9,7 @@
 
 #include "cli_runner.h"
 #include "common/crypto.h"
+#include "sla/policy.h"
 #include "testing/status_macros.h"
 #include "testing/store_fixture.h"
 
@@ -146,6 +147,82 @@ TEST_F(DemoTest, LoadsTheTownOnce) {
 
   auto verify = RunGuichet({"admin", "audit", "verify", "--db", store_->url()});
   EXPECT_EQ(verify.code, 0) << verify.out << verify.err;
+}
+
+// The SLA policies exist before the first request, so every request has deadlines computed from
+// its back-dated creation on its team's calendar; at load time old requests still open have
+// breached their resolution target, as the printed summary says.
+TEST_F(DemoTest, RequestsHaveSlaDeadlines) {
+  const Millis now = *ParseIso8601(kNowText);
+  auto r = Demo(store_->url(), 200);
+  ASSERT_EQ(r.code, 0) << r.err;
+
+  ASSERT_OK_AND_ASSIGN(auto policies, store_->sla().ListPolicies());
+  std::map<std::string, sla::Policy> by_name;
+  for (const auto& p : policies) by_name[p.name] = p;
+  ASSERT_EQ(by_name.size(), 7u);
+  ASSERT_TRUE(by_name.count("Standard") && by_name.count("Urgent"));
+  EXPECT_EQ(by_name["Standard"].first_reply_minutes, 480);
+  EXPECT_EQ(by_name["Standard"].resolution_minutes, 4200);
+  EXPECT_FALSE(by_name["Urgent"].business_hours);
+  ASSERT_OK_AND_ASSIGN(auto calendar, store_->sla().GetCalendar());
+  ASSERT_OK_AND_ASSIGN(auto teams, store_->ListTeams());
+  std::map<core::Id, std::optional<std::string>> team_hours;
+  for (const auto& t : teams) {
+    ASSERT_OK_AND_ASSIGN(team_hours[t.id], store_->sla().GetTeamOpeningHours(t.id));
+    EXPECT_EQ(team_hours[t.id].has_value(), t.name == "Voirie et propreté") << t.name;
+  }
+  ASSERT_OK_AND_ASSIGN(auto civil_status, store_->FindCategoryBySlug("acte-naissance"));
+
+  const auto requests = AllRequests(*store_);
+  ASSERT_EQ(requests.size(), 200u);
+  std::map<std::string, int> policy_use;
+  int met = 0, missed = 0, at_risk = 0, breached = 0, old_breached = 0;
+  for (const auto& q : requests) {
+    const core::RequestSla& s = q.sla;
+    ASSERT_TRUE(s.policy_id && s.first_reply_due_at && s.resolution_due_at) << q.reference;
+    EXPECT_GT(*s.first_reply_due_at, q.created_at) << q.reference;
+    EXPECT_GT(*s.resolution_due_at, *s.first_reply_due_at) << q.reference;
+    ASSERT_TRUE(s.resolution_warn_at) << q.reference;
+    EXPECT_LT(*s.resolution_warn_at, *s.resolution_due_at) << q.reference;
+
+    // The stored deadlines are what the rules give for the request as it stands.
+    const sla::Policy* policy = sla::ChoosePolicy(policies, q.category_id, q.priority, q.channel);
+    ASSERT_NE(policy, nullptr) << q.reference;
+    EXPECT_EQ(policy->id, *s.policy_id) << q.reference;
+    ++policy_use[policy->name];
+    if (q.category_id == civil_status.id) {
+      EXPECT_EQ(policy->name, "Actes d'état civil") << q.reference;
+    }
+    ASSERT_OK_AND_ASSIGN(auto team_calendar, sla::MakeCalendar(calendar, team_hours[*q.team_id]));
+    const sla::Deadlines d = sla::ComputeDeadlines(*policy, team_calendar, q.created_at,
+                                                   s.paused_business_ms, s.paused_wall_ms);
+    EXPECT_EQ(d.first_reply_due_at, s.first_reply_due_at) << q.reference;
+    EXPECT_EQ(d.resolution_due_at, s.resolution_due_at) << q.reference;
+    EXPECT_EQ(d.resolution_warn_at, s.resolution_warn_at) << q.reference;
+
+    if (q.resolved_at) {
+      (*q.resolved_at <= *s.resolution_due_at ? met : missed)++;
+    } else if (!s.paused_at) {
+      const auto state =
+          sla::StateAt(*s.resolution_due_at, s.resolution_warn_at, std::nullopt, false, now);
+      at_risk += state == sla::TargetState::kAtRisk;
+      if (state == sla::TargetState::kBreached) {
+        ++breached;
+        old_breached += q.created_at < now - 30 * kDay;
+      }
+    }
+  }
+  EXPECT_GE(policy_use.size(), 5u);
+  EXPECT_GT(policy_use["Standard"], 80);
+  EXPECT_GT(met, 100);   // most requests are done in time…
+  EXPECT_GT(missed, 5);  // …not all
+  EXPECT_GT(old_breached, 3);
+  // The summary counts the same running targets at the demo's now.
+  EXPECT_NE(r.out.find("resolution at risk " + std::to_string(at_risk) + ", breached " +
+                       std::to_string(breached) + ";"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST_F(DemoTest, SameSeedSameRequests) {
