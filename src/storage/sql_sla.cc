@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "common/text.h"
+#include "sla/policy_json.h"
 
 namespace guichet::storage::internal {
 namespace {
@@ -49,28 +50,6 @@ Params PolicyParams(const sla::Policy& p) {
           std::int64_t{p.business_hours ? 1 : 0},
           std::int64_t{p.warning_percent},
           std::int64_t{p.active ? 1 : 0}};
-}
-
-json PolicyJson(const sla::Policy& p) {
-  auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
-  return {{"name", p.name},
-          {"category_id", opt(p.category_id)},
-          {"priority", p.priority ? json(core::ToString(*p.priority)) : json(nullptr)},
-          {"channel", p.channel ? json(core::ToString(*p.channel)) : json(nullptr)},
-          {"first_reply_minutes", opt(p.first_reply_minutes)},
-          {"resolution_minutes", opt(p.resolution_minutes)},
-          {"business_hours", p.business_hours},
-          {"warning_percent", p.warning_percent},
-          {"active", p.active}};
-}
-
-json CalendarJson(const sla::CalendarSettings& s) {
-  json days = json::array();
-  for (const auto& d : s.extra_closed_days) days.push_back(sla::FormatDate(d));
-  return {{"time_zone", s.time_zone},
-          {"opening_hours", s.opening_hours},
-          {"alsace_moselle", s.alsace_moselle},
-          {"extra_closed_days", days}};
 }
 
 Status InvalidPolicy(const std::vector<core::FieldError>& errors) {
@@ -126,7 +105,7 @@ Result<sla::Policy> SqlSla::CreatePolicy(const sla::Policy& policy, const Actor&
     if (!rows.ok()) return rows.status();
     const core::Id id = AsInt((*rows)[0][0]);
     GUICHET_RETURN_IF_ERROR(db_.Audit(c, actor, "sla_policy.create", "sla_policy", id, std::nullopt,
-                                      Created(PolicyJson(policy))));
+                                      Created(sla::PolicyFieldsJson(policy))));
     return LoadPolicy(c, id);
   });
 }
@@ -152,8 +131,9 @@ Result<sla::Policy> SqlSla::UpdatePolicy(core::Id id, std::int64_t expected_vers
       return AlreadyExists("an SLA policy named \"" + policy.name + "\" already exists");
     if (!rows.ok()) return rows.status();
     if (rows->empty()) return Conflict("SLA policy " + std::to_string(id) + " changed meanwhile");
-    GUICHET_RETURN_IF_ERROR(db_.Audit(c, actor, "sla_policy.update", "sla_policy", id, std::nullopt,
-                                      Diff(PolicyJson(before), PolicyJson(policy))));
+    GUICHET_RETURN_IF_ERROR(
+        db_.Audit(c, actor, "sla_policy.update", "sla_policy", id, std::nullopt,
+                  Diff(sla::PolicyFieldsJson(before), sla::PolicyFieldsJson(policy))));
     return LoadPolicy(c, id);
   });
 }
@@ -170,7 +150,8 @@ Status SqlSla::DeletePolicy(core::Id id, const Actor& actor) {
             GUICHET_ASSIGN_OR_RETURN(auto deleted,
                                      c.Query("DELETE FROM sla_policies WHERE id = ?", {id}));
             json changes = json::object();
-            const json old_values = PolicyJson(before);  // items() does not own its object
+            const json old_values =
+                sla::PolicyFieldsJson(before);  // items() does not own its object
             for (const auto& [key, value] : old_values.items())
               changes[key] = {{"before", value}, {"after", nullptr}};
             GUICHET_RETURN_IF_ERROR(
@@ -217,7 +198,7 @@ Status SqlSla::SetCalendar(const sla::CalendarSettings& input, const Actor& acto
       .Tx<Unit>(true,
                 [&](SqlConnection& c) -> Result<Unit> {
                   GUICHET_ASSIGN_OR_RETURN(const auto before, LoadCalendar(c));
-                  const json after = CalendarJson(settings);
+                  const json after = sla::CalendarJson(settings);
                   GUICHET_ASSIGN_OR_RETURN(
                       auto rows,
                       c.Query("UPDATE sla_calendar SET time_zone = ?, opening_hours = ?, "
@@ -226,7 +207,7 @@ Status SqlSla::SetCalendar(const sla::CalendarSettings& input, const Actor& acto
                               {settings.time_zone, settings.opening_hours,
                                std::int64_t{settings.alsace_moselle ? 1 : 0},
                                after["extra_closed_days"].dump(), db_.clock().Now()}));
-                  const json changes = Diff(CalendarJson(before), after);
+                  const json changes = Diff(sla::CalendarJson(before), after);
                   if (!changes.empty())
                     GUICHET_RETURN_IF_ERROR(db_.Audit(c, actor, "sla_calendar.update",
                                                       "sla_calendar", 1, std::nullopt, changes));
@@ -314,7 +295,7 @@ Result<std::shared_ptr<const sla::BusinessCalendar>> SqlSla::CalendarFor(
                              c.Query("SELECT opening_hours FROM teams WHERE id = ?", {*team}));
     if (!rows.empty() && !IsNull(rows[0][0])) team_hours = AsText(rows[0][0]);
   }
-  const std::string key = CalendarJson(settings).dump() + "|" + team_hours.value_or("");
+  const std::string key = sla::CalendarJson(settings).dump() + "|" + team_hours.value_or("");
   {
     std::lock_guard lock(cache_mu_);
     if (auto it = calendars_.find(key); it != calendars_.end()) return it->second;

@@ -5,6 +5,7 @@
 
 #include "server/auth.h"
 #include "server/json/dto.h"
+#include "sla/policy_json.h"
 
 namespace guichet::server {
 namespace {
@@ -15,20 +16,12 @@ std::optional<HttpResponse> RequireStaffReader(const HttpContext& ctx) {
 }
 
 json PolicyToJson(const sla::Policy& p) {
-  auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
-  return {{"id", p.id},
-          {"name", p.name},
-          {"category_id", opt(p.category_id)},
-          {"priority", p.priority ? json(core::ToString(*p.priority)) : json(nullptr)},
-          {"channel", p.channel ? json(core::ToString(*p.channel)) : json(nullptr)},
-          {"first_reply_minutes", opt(p.first_reply_minutes)},
-          {"resolution_minutes", opt(p.resolution_minutes)},
-          {"business_hours", p.business_hours},
-          {"warning_percent", p.warning_percent},
-          {"active", p.active},
-          {"version", p.version},
-          {"created_at", FormatIso8601(p.created_at)},
-          {"updated_at", FormatIso8601(p.updated_at)}};
+  json out = sla::PolicyFieldsJson(p);
+  out["id"] = p.id;
+  out["version"] = p.version;
+  out["created_at"] = FormatIso8601(p.created_at);
+  out["updated_at"] = FormatIso8601(p.updated_at);
+  return out;
 }
 
 HttpResponse PolicyResponse(int status, const sla::Policy& p) {
@@ -129,20 +122,11 @@ HttpResponse DeletePolicy(HttpContext& ctx) {
   return r;
 }
 
-json CalendarToJson(const sla::CalendarSettings& s) {
-  json days = json::array();
-  for (const auto& d : s.extra_closed_days) days.push_back(sla::FormatDate(d));
-  return {{"time_zone", s.time_zone},
-          {"opening_hours", s.opening_hours},
-          {"alsace_moselle", s.alsace_moselle},
-          {"extra_closed_days", days}};
-}
-
 HttpResponse GetCalendar(HttpContext& ctx) {
   if (auto denied = RequireStaffReader(ctx)) return *denied;
   auto calendar = ctx.store->sla().GetCalendar();
   if (!calendar.ok()) return ProblemFor(calendar.status());
-  return Json(200, CalendarToJson(*calendar));
+  return Json(200, sla::CalendarJson(*calendar));
 }
 
 // Replaces the whole calendar: every field is required, so nothing is reset by omission.
