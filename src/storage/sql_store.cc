@@ -569,10 +569,9 @@ class SqlStore final : public Store {
       draft.priority = in.priority;
       draft.tags = in.tags;
       draft.created_at = draft.updated_at = draft.status_changed_at = now;
+      const core::Request submitted = draft;
       GUICHET_ASSIGN_OR_RETURN(auto firings, automations_.RunTriggers(c, true, draft, now));
-      if (draft.status == core::RequestStatus::kResolved ||
-          draft.status == core::RequestStatus::kClosed)
-        draft.resolved_at = now;
+      StatusBookkeeping(submitted, draft, now);  // a trigger may have moved the status
       GUICHET_RETURN_IF_ERROR(sla_.Apply(c, nullptr, draft, now));
       const core::RequestSla& sla = draft.sla;
       const auto& loc = in.location;
@@ -1105,6 +1104,8 @@ class SqlStore final : public Store {
       GUICHET_RETURN_IF_ERROR(
           db_.Audit(c, actor, "request.update", "request", before.id, before.id, changes));
     GUICHET_ASSIGN_OR_RETURN(auto written, LoadRequest(c, before.id, false));
+    if (firings.empty()) return written;
+    // Firings add messages, which move updated_at and maybe first_reply_at: read it again.
     GUICHET_RETURN_IF_ERROR(automations_.RecordFirings(c, written, firings));
     return LoadRequest(c, before.id, false);
   }
