@@ -18,46 +18,43 @@ HttpResponse Readyz(HttpContext& ctx) {
   return Json(200, {{"status", "ready"}, {"database", ctx.store->backend()}});
 }
 
+// One gauge in the Prometheus text format: HELP, TYPE, then a line per labelled value
+// (`labels` like `state="open"`, empty for an unlabelled gauge).
+void AppendGauge(std::string& out, const std::string& name, const std::string& help,
+                 const std::vector<std::pair<std::string, std::int64_t>>& values) {
+  out += "# HELP " + name + " " + help + "\n# TYPE " + name + " gauge\n";
+  for (const auto& [labels, value] : values)
+    out += name + (labels.empty() ? "" : "{" + labels + "}") + " " + std::to_string(value) + "\n";
+}
+
 HttpResponse MetricsText(HttpContext& ctx) {
   HttpResponse r;
   r.content_type = "text/plain; version=0.0.4";
   r.body = ctx.metrics->Render();
   const storage::PoolStats pool = ctx.store->pool_stats();
-  r.body += "# HELP guichet_db_pool_connections Database connections of this node's pool.\n";
-  r.body += "# TYPE guichet_db_pool_connections gauge\n";
-  r.body += "guichet_db_pool_connections{state=\"max\"} " + std::to_string(pool.size) + "\n";
-  r.body += "guichet_db_pool_connections{state=\"open\"} " + std::to_string(pool.open) + "\n";
-  r.body += "guichet_db_pool_connections{state=\"idle\"} " + std::to_string(pool.idle) + "\n";
+  AppendGauge(
+      r.body, "guichet_db_pool_connections", "Database connections of this node's pool.",
+      {{"state=\"max\"", pool.size}, {"state=\"open\"", pool.open}, {"state=\"idle\"", pool.idle}});
   // Desk-wide (read from the database), so every node reports the same values.
-  auto sla = ctx.store->sla().CountRunningTargets(ctx.clock->Now());
-  if (sla.ok()) {
-    r.body +=
-        "# HELP guichet_sla_targets Running SLA targets of open requests past their warning "
-        "point (at_risk) or due time (breached).\n"
-        "# TYPE guichet_sla_targets gauge\n";
-    auto line = [&](const char* target, const char* state, std::int64_t n) {
-      r.body += std::string("guichet_sla_targets{target=\"") + target + "\",state=\"" + state +
-                "\"} " + std::to_string(n) + "\n";
-    };
-    line("first_reply", "at_risk", sla->first_reply_at_risk);
-    line("first_reply", "breached", sla->first_reply_breached);
-    line("resolution", "at_risk", sla->resolution_at_risk);
-    line("resolution", "breached", sla->resolution_breached);
-    r.body +=
-        "# HELP guichet_sla_paused_requests Requests whose SLA clocks are stopped (waiting for "
-        "the citizen).\n# TYPE guichet_sla_paused_requests gauge\nguichet_sla_paused_requests " +
-        std::to_string(sla->paused) + "\n";
+  if (auto sla = ctx.store->sla().CountRunningTargets(ctx.clock->Now()); sla.ok()) {
+    AppendGauge(r.body, "guichet_sla_targets",
+                "Running SLA targets of open requests past their warning point (at_risk) or "
+                "due time (breached).",
+                {{"target=\"first_reply\",state=\"at_risk\"", sla->first_reply_at_risk},
+                 {"target=\"first_reply\",state=\"breached\"", sla->first_reply_breached},
+                 {"target=\"resolution\",state=\"at_risk\"", sla->resolution_at_risk},
+                 {"target=\"resolution\",state=\"breached\"", sla->resolution_breached}});
+    AppendGauge(r.body, "guichet_sla_paused_requests",
+                "Requests whose SLA clocks are stopped (waiting for the citizen).",
+                {{"", sla->paused}});
   }
   // Shared by every node: the whole queue, not this node's share of it.
   if (auto jobs = ctx.store->jobs().Counts(); jobs.ok()) {
-    r.body += "# HELP guichet_jobs Background jobs in the database, by status.\n";
-    r.body += "# TYPE guichet_jobs gauge\n";
-    for (const auto& [status, n] : {std::pair<const char*, std::int64_t>{"pending", jobs->pending},
-                                    {"running", jobs->running},
-                                    {"done", jobs->done},
-                                    {"failed", jobs->failed}}) {
-      r.body += std::string("guichet_jobs{status=\"") + status + "\"} " + std::to_string(n) + "\n";
-    }
+    AppendGauge(r.body, "guichet_jobs", "Background jobs in the database, by status.",
+                {{"status=\"pending\"", jobs->pending},
+                 {"status=\"running\"", jobs->running},
+                 {"status=\"done\"", jobs->done},
+                 {"status=\"failed\"", jobs->failed}});
   }
   return r;
 }
