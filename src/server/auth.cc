@@ -98,6 +98,11 @@ std::optional<HttpResponse> RequireUser(const HttpContext& ctx) {
   return std::nullopt;
 }
 
+std::optional<HttpResponse> RequireStaffReader(const HttpContext& ctx) {
+  return RequireRole(
+      ctx, {core::Role::kAgent, core::Role::kLead, core::Role::kAdmin, core::Role::kAuditor});
+}
+
 std::optional<HttpResponse> RequireRole(const HttpContext& ctx,
                                         std::initializer_list<core::Role> roles) {
   if (ctx.principal.anonymous()) return UnauthenticatedProblem();

@@ -53,6 +53,8 @@ std::optional<HttpResponse> CheckCsrf(const HttpContext& ctx);
 std::optional<HttpResponse> RequireRole(const HttpContext& ctx,
                                         std::initializer_list<core::Role> roles);
 std::optional<HttpResponse> RequireUser(const HttpContext& ctx);
+// Staff who may read the desk's configuration: agents, leads, admins and auditors.
+std::optional<HttpResponse> RequireStaffReader(const HttpContext& ctx);
 
 bool CanSeeRequest(const Principal& p, const core::Request& r);
 // Staff who may change the request's fields (agents and leads of its team, admins).

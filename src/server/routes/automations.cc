@@ -10,11 +10,6 @@ namespace {
 using storage::Automation;
 using storage::Macro;
 
-std::optional<HttpResponse> RequireStaffReader(const HttpContext& ctx) {
-  return RequireRole(
-      ctx, {core::Role::kAgent, core::Role::kLead, core::Role::kAdmin, core::Role::kAuditor});
-}
-
 json AutomationToJson(const Automation& a) {
   return {{"id", a.id},
           {"name", a.name},

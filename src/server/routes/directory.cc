@@ -68,9 +68,7 @@ HttpResponse CreateUser(HttpContext& ctx) {
 }
 
 HttpResponse ListTeams(HttpContext& ctx) {
-  if (auto denied = RequireRole(
-          ctx, {core::Role::kAgent, core::Role::kLead, core::Role::kAdmin, core::Role::kAuditor}))
-    return *denied;
+  if (auto denied = RequireStaffReader(ctx)) return *denied;
   auto teams = ctx.store->ListTeams();
   if (!teams.ok()) return ProblemFor(teams.status());
   json items = json::array();

@@ -10,11 +10,6 @@
 namespace guichet::server {
 namespace {
 
-std::optional<HttpResponse> RequireStaffReader(const HttpContext& ctx) {
-  return RequireRole(
-      ctx, {core::Role::kAgent, core::Role::kLead, core::Role::kAdmin, core::Role::kAuditor});
-}
-
 json PolicyToJson(const sla::Policy& p) {
   json out = sla::PolicyFieldsJson(p);
   out["id"] = p.id;
