@@ -1,6 +1,7 @@
 #include "storage/sql_db.h"
 
 #include <algorithm>
+#include <future>
 
 #include "common/crypto.h"
 
@@ -30,44 +31,64 @@ Status NextSavepoint(SqlConnection& c) {
 
 }  // namespace
 
+GroupCommitter::~GroupCommitter() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  queued_.notify_one();
+  if (writer_.joinable()) writer_.join();
+}
+
 Status GroupCommitter::Run(const Body& body) {
+  // On the writer thread (a body starting a write of its own) this would wait for itself.
   if (t_in_body) return Internal("a write transaction was started inside another one");
-  Call call(&body);
+  std::promise<Status> outcome;
+  RunAsync(body, [&outcome](Status s) { outcome.set_value(std::move(s)); });
+  return outcome.get_future().get();
+}
+
+void GroupCommitter::RunAsync(Body body, Done done) {
+  auto call = std::make_unique<Call>();
+  call->body = std::move(body);
+  call->done = std::move(done);
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      queue_.push_back(std::move(call));
+      if (!writer_.joinable()) writer_ = std::thread([this] { WriterLoop(); });
+    }
+  }
+  if (call) return call->done(Unavailable("the store is shutting down"));
+  queued_.notify_one();
+}
+
+void GroupCommitter::WriterLoop() {
   std::unique_lock lock(mu_);
-  queue_.push_back(&call);
-  if (leading_) call.wake.wait(lock, [&] { return call.done || call.lead; });
   for (;;) {
-    if (call.done) return call.status;
-    // Here this caller leads: leading_ is taken, or was handed over with it.
-    leading_ = true;
-    call.lead = false;
+    queued_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+    if (queue_.empty()) return;  // stopping, and everything queued has been served
+    std::vector<std::unique_ptr<Call>> owned;
     std::vector<Call*> batch;
     while (!queue_.empty() && batch.size() < kMaxBatch) {
-      batch.push_back(queue_.front());
+      owned.push_back(std::move(queue_.front()));
       queue_.pop_front();
+      batch.push_back(owned.back().get());
     }
     lock.unlock();
     std::vector<Call*> again = RunBatch(batch);
+    for (auto& call : owned) {
+      if (std::find(again.begin(), again.end(), call.get()) == again.end()) {
+        call->done(std::move(call->status));
+        call.reset();
+      }
+    }
     lock.lock();
-    for (Call* c : batch) c->done = true;
+    // Calls to run again go first, in the order RunBatch gave, ahead of newer ones.
     for (auto it = again.rbegin(); it != again.rend(); ++it) {
-      (*it)->done = false;
-      queue_.push_front(*it);
+      auto own = std::find_if(owned.begin(), owned.end(), [&](auto& c) { return c.get() == *it; });
+      queue_.push_front(std::move(*own));
     }
-    // Wake only whom this concerns: the callers served, and the next leader.
-    for (Call* c : batch) {
-      if (c != &call && c->done) c->wake.notify_one();
-    }
-    if (queue_.empty()) {
-      leading_ = false;
-    } else if (queue_.front() != &call) {
-      queue_.front()->lead = true;
-      queue_.front()->wake.notify_one();
-    } else {
-      continue;  // this caller's own body runs again: it keeps the lead
-    }
-    if (call.done) return call.status;
-    call.wake.wait(lock, [&] { return call.done || call.lead; });
   }
 }
 
@@ -104,7 +125,7 @@ std::vector<GroupCommitter::Call*> GroupCommitter::RunBatch(std::vector<Call*> b
         }
       }
       t_in_body = true;
-      Status s = (*call->body)(c);
+      Status s = call->body(c);
       t_in_body = false;
       if (s.ok()) {
         succeeded.push_back(call);
@@ -137,7 +158,8 @@ std::vector<GroupCommitter::Call*> GroupCommitter::RunBatch(std::vector<Call*> b
       c.Rollback();
       return again;
     }
-    Status committed = c.Commit();
+    Status committed = before_commit_ ? before_commit_(c) : Status::Ok();
+    if (committed.ok()) committed = c.Commit();
     if (committed.ok()) {
       for (Call* call : succeeded) call->status = Status::Ok();
       return again;

@@ -48,46 +48,56 @@ std::string AuditHash(const std::string& prev_hash, Millis at, const std::string
                       const std::string& action, const std::string& entity, Id entity_id,
                       const std::optional<Id>& request_id, const std::string& changes);
 
-// Group commit: runs the write transactions of concurrent callers one after the other inside a
-// single database transaction, so that one COMMIT (one WAL fsync on SQLite, one WAL flush on
-// PostgreSQL) serves them all, and writers queue here instead of sleeping in SQLite's busy
-// handler. Whoever finds no batch running leads the next one with everything queued so far, then
-// wakes the callers it served and hands the lead to the next caller in the queue. Every caller
-// returns only after the shared COMMIT has returned (durability before the answer); a failed
-// COMMIT fails the whole batch. Bodies run in arrival order, so audit entries are chained in that
-// order. A failing body gets its own error and the others are unaffected: the batch is rolled
-// back and the others run again, this time each inside its own SAVEPOINT so that a further
-// failure is rolled back alone. (Savepoints are not used up front: they cost a statement each
-// and make SQLite's FTS5 index flush at every one of them.)
+// Group commit: one writer thread runs the write transactions of all callers one after the
+// other inside a single database transaction, so that one COMMIT (one WAL fsync on SQLite, one
+// WAL flush on PostgreSQL) serves them all, and writers queue here instead of sleeping in
+// SQLite's busy handler. The writer takes everything queued (up to a bound) as its next batch,
+// runs the bodies in arrival order (so audit entries are chained in that order), runs the
+// before-commit hook, commits, and only then reports each outcome (durability before the
+// answer); a failed COMMIT fails the whole batch. A failing body gets its own error and the
+// others are unaffected: the batch is rolled back and the others run again, this time each
+// inside its own SAVEPOINT so that a further failure is rolled back alone. (Savepoints are not
+// used up front: they cost a statement each.) Callers either wait (Run) or are called back
+// (RunAsync), so a server can keep far more writes in one batch than it has threads.
 class GroupCommitter {
  public:
   using Body = std::function<Status(SqlConnection&)>;
+  using Done = std::function<void(Status)>;
 
   explicit GroupCommitter(ConnectionPool* pool) : pool_(pool) {}
+  // Lets the queued calls finish, then stops the writer thread.
+  ~GroupCommitter();
 
   // Runs `body` in a shared write transaction. Ok once it is committed; else the body's own
   // error, or the error that stopped the batch from committing.
   Status Run(const Body& body);
+  // The same without waiting: `done` gets that outcome on the writer thread, after the commit.
+  // It must be short (hand longer work to another thread): the next batch waits for it.
+  void RunAsync(Body body, Done done);
+  // Runs in every batch after the last body and before COMMIT (deferred index maintenance). An
+  // error fails the batch. Set before the first write.
+  void SetBeforeCommit(Body hook) { before_commit_ = std::move(hook); }
 
  private:
   struct Call {
-    explicit Call(const Body* b) : body(b) {}
-    const Body* const body;
+    Body body;
+    Done done;
     Status status;
     int attempts = 0;
     bool isolate = false;  // run inside a savepoint: its batch had a failure before
-    bool done = false;     // guarded by mu_
-    bool lead = false;     // guarded by mu_: handed the lead of the next batch
-    std::condition_variable wake;
   };
 
+  void WriterLoop();
   // Runs one batch to its end; returns the calls to run again, in order.
   std::vector<Call*> RunBatch(std::vector<Call*> batch);
 
   ConnectionPool* const pool_;
+  Body before_commit_;
   std::mutex mu_;
-  std::deque<Call*> queue_;  // guarded by mu_
-  bool leading_ = false;     // guarded by mu_: a batch is running or its lead is being handed on
+  std::condition_variable queued_;
+  std::deque<std::unique_ptr<Call>> queue_;  // guarded by mu_
+  bool stopping_ = false;                    // guarded by mu_
+  std::thread writer_;                       // started by the first call
 };
 
 class SqlDb {
@@ -116,6 +126,25 @@ class SqlDb {
     if (!status.ok()) return status;
     return std::move(*out);
   }
+
+  // A write Tx that returns at once; `done` gets its result on the writer thread once it is
+  // committed or has failed (see GroupCommitter::RunAsync: keep `done` short).
+  template <typename T>
+  void TxAsync(std::function<Result<T>(SqlConnection&)> fn, std::function<void(Result<T>)> done) {
+    auto out = std::make_shared<std::optional<Result<T>>>();
+    committer_.RunAsync(
+        [fn = std::move(fn), out](SqlConnection& c) -> Status {
+          out->emplace(fn(c));
+          return (*out)->status();
+        },
+        [out, done = std::move(done)](Status status) {
+          if (!status.ok()) return done(std::move(status));
+          done(std::move(**out));
+        });
+  }
+
+  // See GroupCommitter::SetBeforeCommit.
+  void SetBeforeCommit(GroupCommitter::Body hook) { committer_.SetBeforeCommit(std::move(hook)); }
 
   // A read of one statement (or of several that need no common snapshot) without BEGIN and
   // COMMIT: the statement is its own transaction. Saves two statements on SQLite and two round
@@ -167,7 +196,7 @@ class SqlDb {
   const Dialect dialect_;
   std::unique_ptr<ConnectionPool> pool_;
   const Clock* clock_;
-  GroupCommitter committer_;
+  GroupCommitter committer_;  // last: its writer thread stops before the pool goes
 };
 
 }  // namespace guichet::storage::internal

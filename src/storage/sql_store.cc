@@ -163,10 +163,27 @@ std::string Fts5Query(std::string_view text) {
   return out;
 }
 
+// SQLite: the requests created in this transaction enter the full-text index, all in one
+// statement just before COMMIT (see migration 0006_deferred_search_index).
+Status IndexNewRequests(SqlConnection& c) {
+  GUICHET_ASSIGN_OR_RETURN(auto pending,
+                           c.Query("SELECT EXISTS (SELECT 1 FROM requests_fts_pending)", {}));
+  if (AsInt(pending[0][0]) == 0) return Status::Ok();
+  GUICHET_RETURN_IF_ERROR(
+      c.Query("INSERT INTO requests_fts (rowid, subject, description) "
+              "SELECT r.id, r.subject, r.description FROM requests_fts_pending p "
+              "JOIN requests r ON r.id = p.id",
+              {})
+          .status());
+  return c.Query("DELETE FROM requests_fts_pending", {}).status();
+}
+
 class SqlStore final : public Store {
  public:
   SqlStore(Dialect dialect, std::unique_ptr<internal::ConnectionPool> pool, const Clock* clock)
-      : db_(dialect, std::move(pool), clock), sla_(db_), jobs_(db_), automations_(db_) {}
+      : db_(dialect, std::move(pool), clock), sla_(db_), jobs_(db_), automations_(db_) {
+    if (dialect == Dialect::kSqlite) db_.SetBeforeCommit(IndexNewRequests);
+  }
 
   SlaStore& sla() override { return sla_; }
   AutomationStore& automations() override { return automations_; }
@@ -524,107 +541,124 @@ class SqlStore final : public Store {
                                       const Actor& actor) override {
     const auto errors = core::ValidateNewRequest(in);
     if (!errors.empty()) return InvalidArgument(errors[0].field + " " + errors[0].reason);
-    return db_.Tx<core::Request>(true, [&](SqlConnection& c) -> Result<core::Request> {
-      const Millis now = db_.clock().Now();
-      std::optional<Id> team_id = in.team_id;
-      if (in.category_id) {
-        GUICHET_ASSIGN_OR_RETURN(auto category, LoadCategory(c, *in.category_id));
-        if (!team_id) team_id = category.default_team_id;
-      }
-      if (team_id) GUICHET_RETURN_IF_ERROR(CheckTeam(c, *team_id));
-      std::optional<Id> citizen_id = in.citizen_id;
-      if (citizen_id) {
-        GUICHET_ASSIGN_OR_RETURN(auto found,
-                                 c.Query("SELECT id FROM citizens WHERE id = ?", {*citizen_id}));
-        if (found.empty())
-          return InvalidArgument("citizen " + std::to_string(*citizen_id) + " does not exist");
-      } else if (in.citizen && !(in.citizen->name.empty() && in.citizen->email.empty() &&
-                                 in.citizen->phone.empty())) {
-        GUICHET_ASSIGN_OR_RETURN(
-            auto rows, c.Query("INSERT INTO citizens (name, email, phone, language, created_at) "
-                               "VALUES (?, ?, ?, ?, ?) RETURNING id",
-                               {in.citizen->name, AsciiLower(in.citizen->email), in.citizen->phone,
-                                in.citizen->language, now}));
-        citizen_id = AsInt(rows[0][0]);
-      }
-      const int year = YearOf(now);
+    return db_.Tx<core::Request>(
+        true, [&](SqlConnection& c) { return InsertRequest(c, in, secret_hash, actor); });
+  }
+
+  void CreateRequestAsync(const core::NewRequest& in, const std::string& secret_hash,
+                          const Actor& actor,
+                          std::function<void(Result<core::Request>)> done) override {
+    const auto errors = core::ValidateNewRequest(in);
+    if (!errors.empty()) return done(InvalidArgument(errors[0].field + " " + errors[0].reason));
+    db_.TxAsync<core::Request>(
+        [this, in, secret_hash, actor](SqlConnection& c) {
+          return InsertRequest(c, in, secret_hash, actor);
+        },
+        std::move(done));
+  }
+
+  // The body of CreateRequest, inside its write transaction.
+  Result<core::Request> InsertRequest(SqlConnection& c, const core::NewRequest& in,
+                                      const std::string& secret_hash, const Actor& actor) {
+    const Millis now = db_.clock().Now();
+    std::optional<Id> team_id = in.team_id;
+    if (in.category_id) {
+      GUICHET_ASSIGN_OR_RETURN(auto category, LoadCategory(c, *in.category_id));
+      if (!team_id) team_id = category.default_team_id;
+    }
+    if (team_id) GUICHET_RETURN_IF_ERROR(CheckTeam(c, *team_id));
+    std::optional<Id> citizen_id = in.citizen_id;
+    if (citizen_id) {
+      GUICHET_ASSIGN_OR_RETURN(auto found,
+                               c.Query("SELECT id FROM citizens WHERE id = ?", {*citizen_id}));
+      if (found.empty())
+        return InvalidArgument("citizen " + std::to_string(*citizen_id) + " does not exist");
+    } else if (in.citizen && !(in.citizen->name.empty() && in.citizen->email.empty() &&
+                               in.citizen->phone.empty())) {
       GUICHET_ASSIGN_OR_RETURN(
-          auto counter,
-          c.Query("INSERT INTO reference_counters (year, last_value) VALUES (?, 1) "
-                  "ON CONFLICT (year) DO UPDATE SET last_value = reference_counters.last_value + 1 "
-                  "RETURNING last_value",
-                  {std::int64_t{year}}));
-      const std::string reference = core::FormatReference(year, AsInt(counter[0][0]));
-      // The request as submitted; the create triggers may change its routing fields before
-      // it is written, and its SLA follows from the result.
-      core::Request draft;
-      draft.reference = reference;
-      draft.subject = in.subject;
-      draft.description = in.description;
-      draft.channel = in.channel;
-      draft.language = in.language;
-      draft.category_id = in.category_id;
-      draft.team_id = team_id;
-      draft.citizen_id = citizen_id;
-      draft.priority = in.priority;
-      draft.tags = in.tags;
-      draft.created_at = draft.updated_at = draft.status_changed_at = now;
-      const core::Request submitted = draft;
-      GUICHET_ASSIGN_OR_RETURN(auto firings, automations_.RunTriggers(c, true, draft, now));
-      StatusBookkeeping(submitted, draft, now);  // a trigger may have moved the status
-      GUICHET_RETURN_IF_ERROR(sla_.Apply(c, nullptr, draft, now));
-      const core::RequestSla& sla = draft.sla;
-      const auto& loc = in.location;
-      GUICHET_ASSIGN_OR_RETURN(
-          auto rows,
-          c.Query("INSERT INTO requests (reference, secret_hash, subject, description, channel, "
-                  "language, category_id, team_id, assignee_id, citizen_id, created_by, "
-                  "priority, status, tags, location_lat, location_lon, location_address, "
-                  "custom_fields, created_at, updated_at, status_changed_at, resolved_at, "
-                  "version, sla_policy_id, first_reply_due_at, first_reply_warn_at, "
-                  "resolution_due_at, resolution_warn_at, sla_paused_at) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, "
-                  "?, ?, ?, ?, ?, ?) RETURNING " +
-                      std::string(kRequestColumns),
-                  {reference,
-                   secret_hash,
-                   in.subject,
-                   in.description,
-                   std::string(core::ToString(in.channel)),
-                   in.language,
-                   OptId(in.category_id),
-                   OptId(draft.team_id),
-                   OptId(draft.assignee_id),
-                   OptId(citizen_id),
-                   OptId(actor.user_id),
-                   std::string(core::ToString(draft.priority)),
-                   std::string(core::ToString(draft.status)),
-                   json(draft.tags).dump(),
-                   loc && loc->lat ? SqlValue(*loc->lat) : SqlValue(),
-                   loc && loc->lon ? SqlValue(*loc->lon) : SqlValue(),
-                   loc ? SqlValue(loc->address) : SqlValue(),
-                   json(in.custom_fields).dump(),
-                   now,
-                   now,
-                   now,
-                   OptId(draft.resolved_at),
-                   OptId(sla.policy_id),
-                   OptId(sla.first_reply_due_at),
-                   OptId(sla.first_reply_warn_at),
-                   OptId(sla.resolution_due_at),
-                   OptId(sla.resolution_warn_at),
-                   OptId(sla.paused_at)}));
-      // The stored row as it was inserted (RETURNING), without reading it back.
-      core::Request created = RowToRequest(rows[0]);
-      const Id id = created.id;
-      GUICHET_RETURN_IF_ERROR(db_.Audit(c, actor, "request.create", "request", id, id,
-                                        Created(RequestToAuditJson(created))));
-      if (!firings.empty()) {
-        GUICHET_RETURN_IF_ERROR(automations_.RecordFirings(c, created, firings));
-        GUICHET_ASSIGN_OR_RETURN(created, LoadRequest(c, id, false));
-      }
-      return created;
-    });
+          auto rows, c.Query("INSERT INTO citizens (name, email, phone, language, created_at) "
+                             "VALUES (?, ?, ?, ?, ?) RETURNING id",
+                             {in.citizen->name, AsciiLower(in.citizen->email), in.citizen->phone,
+                              in.citizen->language, now}));
+      citizen_id = AsInt(rows[0][0]);
+    }
+    const int year = YearOf(now);
+    GUICHET_ASSIGN_OR_RETURN(
+        auto counter,
+        c.Query("INSERT INTO reference_counters (year, last_value) VALUES (?, 1) "
+                "ON CONFLICT (year) DO UPDATE SET last_value = reference_counters.last_value + 1 "
+                "RETURNING last_value",
+                {std::int64_t{year}}));
+    const std::string reference = core::FormatReference(year, AsInt(counter[0][0]));
+    // The request as submitted; the create triggers may change its routing fields before
+    // it is written, and its SLA follows from the result.
+    core::Request draft;
+    draft.reference = reference;
+    draft.subject = in.subject;
+    draft.description = in.description;
+    draft.channel = in.channel;
+    draft.language = in.language;
+    draft.category_id = in.category_id;
+    draft.team_id = team_id;
+    draft.citizen_id = citizen_id;
+    draft.priority = in.priority;
+    draft.tags = in.tags;
+    draft.created_at = draft.updated_at = draft.status_changed_at = now;
+    const core::Request submitted = draft;
+    GUICHET_ASSIGN_OR_RETURN(auto firings, automations_.RunTriggers(c, true, draft, now));
+    StatusBookkeeping(submitted, draft, now);  // a trigger may have moved the status
+    GUICHET_RETURN_IF_ERROR(sla_.Apply(c, nullptr, draft, now));
+    const core::RequestSla& sla = draft.sla;
+    const auto& loc = in.location;
+    GUICHET_ASSIGN_OR_RETURN(
+        auto rows,
+        c.Query("INSERT INTO requests (reference, secret_hash, subject, description, channel, "
+                "language, category_id, team_id, assignee_id, citizen_id, created_by, "
+                "priority, status, tags, location_lat, location_lon, location_address, "
+                "custom_fields, created_at, updated_at, status_changed_at, resolved_at, "
+                "version, sla_policy_id, first_reply_due_at, first_reply_warn_at, "
+                "resolution_due_at, resolution_warn_at, sla_paused_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, "
+                "?, ?, ?, ?, ?, ?) RETURNING " +
+                    std::string(kRequestColumns),
+                {reference,
+                 secret_hash,
+                 in.subject,
+                 in.description,
+                 std::string(core::ToString(in.channel)),
+                 in.language,
+                 OptId(in.category_id),
+                 OptId(draft.team_id),
+                 OptId(draft.assignee_id),
+                 OptId(citizen_id),
+                 OptId(actor.user_id),
+                 std::string(core::ToString(draft.priority)),
+                 std::string(core::ToString(draft.status)),
+                 json(draft.tags).dump(),
+                 loc && loc->lat ? SqlValue(*loc->lat) : SqlValue(),
+                 loc && loc->lon ? SqlValue(*loc->lon) : SqlValue(),
+                 loc ? SqlValue(loc->address) : SqlValue(),
+                 json(in.custom_fields).dump(),
+                 now,
+                 now,
+                 now,
+                 OptId(draft.resolved_at),
+                 OptId(sla.policy_id),
+                 OptId(sla.first_reply_due_at),
+                 OptId(sla.first_reply_warn_at),
+                 OptId(sla.resolution_due_at),
+                 OptId(sla.resolution_warn_at),
+                 OptId(sla.paused_at)}));
+    // The stored row as it was inserted (RETURNING), without reading it back.
+    core::Request created = RowToRequest(rows[0]);
+    const Id id = created.id;
+    GUICHET_RETURN_IF_ERROR(db_.Audit(c, actor, "request.create", "request", id, id,
+                                      Created(RequestToAuditJson(created))));
+    if (!firings.empty()) {
+      GUICHET_RETURN_IF_ERROR(automations_.RecordFirings(c, created, firings));
+      GUICHET_ASSIGN_OR_RETURN(created, LoadRequest(c, id, false));
+    }
+    return created;
   }
 
   Result<core::Request> GetRequest(Id id) override {

@@ -13,6 +13,7 @@
 // Permissions are the caller's job (the server); the Store only scopes lists when asked.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -215,6 +216,14 @@ class Store {
   virtual Result<core::Request> CreateRequest(const core::NewRequest& request,
                                               const std::string& secret_hash,
                                               const Actor& actor) = 0;
+  // CreateRequest without waiting for the commit: returns at once, and `done` gets the outcome
+  // once the request is committed (or has failed), on a storage thread — keep `done` short and
+  // hand further work to a thread of your own. This default waits and calls `done` itself.
+  virtual void CreateRequestAsync(const core::NewRequest& request, const std::string& secret_hash,
+                                  const Actor& actor,
+                                  std::function<void(Result<core::Request>)> done) {
+    done(CreateRequest(request, secret_hash, actor));
+  }
   virtual Result<core::Request> GetRequest(Id id) = 0;
   // kNotFound unless both the reference and the secret's hash match.
   virtual Result<core::Request> FindRequestByReferenceAndSecret(const std::string& reference,

@@ -8,9 +8,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -789,6 +792,100 @@ TEST_P(StoreSuite, FailingWritesAmongConcurrentOnesFailAlone) {
   ASSERT_OK_AND_ASSIGN(const AuditVerification verified, store().VerifyAudit());
   EXPECT_TRUE(verified.ok) << verified.reason;
   EXPECT_EQ(verified.checked, static_cast<std::int64_t>(1 + kCreated));  // the team, then these
+}
+
+// Creates that do not wait (CreateRequestAsync, as the HTTP server makes them): each callback
+// comes once, after its request is committed — a separate connection already sees it — and an
+// invalid one gets its own error without holding up the others.
+TEST_P(StoreSuite, AsynchronousCreatesAnswerAfterTheirCommit) {
+  constexpr int kCreates = 120;
+  std::mutex mu;
+  std::condition_variable all_in;
+  std::vector<std::string> references;
+  std::vector<std::string> errors;
+  int answered = 0;
+  for (int i = 0; i <= kCreates; ++i) {
+    const bool invalid = i == kCreates / 2;
+    core::NewRequest r = Req(invalid ? "" : "Demande asynchrone " + std::to_string(i));
+    store().CreateRequestAsync(r, Sha256Hex("s"), actor(), [&, i](Result<core::Request> created) {
+      std::optional<std::string> seen;
+      if (created.ok() && i % 30 == 0) {  // a new connection per check: a sample is enough
+        auto rows = store().RawQuery("SELECT reference FROM requests WHERE id = " +
+                                     std::to_string(created->id));
+        if (rows.ok() && rows->size() == 1) seen = *(*rows)[0][0];
+      }
+      std::lock_guard lock(mu);
+      if (created.ok()) {
+        references.push_back(created->reference);
+        if (i % 30 == 0) {
+          EXPECT_EQ(seen, created->reference) << "not committed before its answer";
+        }
+      } else {
+        errors.push_back(created.status().ToString());
+      }
+      if (++answered == kCreates + 1) all_in.notify_one();
+    });
+  }
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(
+        all_in.wait_for(lock, std::chrono::seconds(60), [&] { return answered == kCreates + 1; }));
+  }
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("subject"), std::string::npos) << errors[0];
+  std::sort(references.begin(), references.end());
+  std::vector<std::string> expected;
+  for (int n = 1; n <= kCreates; ++n) expected.push_back(core::FormatReference(2026, n));
+  EXPECT_EQ(references, expected);
+  RequestFilter f;
+  f.text = "asynchrone";
+  EXPECT_EQ(List(f).size(), static_cast<size_t>(kCreates));
+  ASSERT_OK_AND_ASSIGN(const AuditVerification verified, store().VerifyAudit());
+  EXPECT_TRUE(verified.ok) << verified.reason;
+  EXPECT_EQ(verified.checked, static_cast<std::int64_t>(kCreates));
+}
+
+// SQLite indexes new requests for search just before COMMIT (migration 0006): a new row is only
+// noted until then, and an edit or a deletion of a row still waiting must leave the index alone
+// (FTS5 would otherwise be told to remove words it never had). Raw statements, each its own
+// transaction, leave rows waiting; the store's next commit indexes them.
+TEST_P(StoreSuite, SqliteSearchIndexTakesWaitingRowsAsTheyAreAtCommit) {
+  if (GetParam() != "sqlite") GTEST_SKIP() << "SQLite's deferred search index only";
+  const core::Request indexed = Create(Req("Lampadaire \xC3\xA9teint"));
+  const std::string insert =
+      "INSERT INTO requests (reference, secret_hash, subject, description, channel, priority, "
+      "status, created_at, updated_at) VALUES ";
+  ASSERT_OK(
+      store().RawExec(insert + "('X-1', 'h', 'girafe', 'vue', 'web', 'normal', 'new', 0, 0)"));
+  ASSERT_OK(
+      store().RawExec("UPDATE requests SET subject = 'z\xC3\xA8"
+                      "bre' WHERE reference = 'X-1'"));
+  ASSERT_OK(store().RawExec(insert + "('X-2', 'h', 'okapi', 'vu', 'web', 'normal', 'new', 0, 0)"));
+  ASSERT_OK(store().RawExec("DELETE FROM requests WHERE reference = 'X-2'"));
+  ASSERT_OK(
+      store().RawExec("UPDATE requests SET subject = 'Lampadaire rallum\xC3\xA9' WHERE id = " +
+                      std::to_string(indexed.id)));
+  ASSERT_OK_AND_ASSIGN(auto waiting, store().RawQuery("SELECT COUNT(*) FROM requests_fts_pending"));
+  EXPECT_EQ(waiting[0][0], "1");  // X-1 only
+
+  Team("Voirie");  // any write through the store
+  ASSERT_OK_AND_ASSIGN(waiting, store().RawQuery("SELECT COUNT(*) FROM requests_fts_pending"));
+  EXPECT_EQ(waiting[0][0], "0");
+  ASSERT_OK_AND_ASSIGN(auto x1,
+                       store().RawQuery("SELECT id FROM requests WHERE reference = 'X-1'"));
+  const Id x1_id = std::stoll(*x1[0][0]);
+  RequestFilter f;
+  f.text = "zebre";
+  EXPECT_EQ(List(f), std::vector<Id>{x1_id});
+  f.text = "girafe";
+  EXPECT_EQ(List(f), std::vector<Id>{});
+  f.text = "okapi";
+  EXPECT_EQ(List(f), std::vector<Id>{});
+  f.text = "rallume";
+  EXPECT_EQ(List(f), std::vector<Id>{indexed.id});
+  f.text = "eteint";
+  EXPECT_EQ(List(f), std::vector<Id>{});
+  EXPECT_OK(store().RawExec("INSERT INTO requests_fts (requests_fts) VALUES ('integrity-check')"));
 }
 
 // --- Lists ----------------------------------------------------------------------------------

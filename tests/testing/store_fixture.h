@@ -132,6 +132,11 @@ class TestStore : public storage::Store {
                                       const storage::Actor& actor) override {
     return inner_->CreateRequest(request, secret_hash, actor);
   }
+  void CreateRequestAsync(const core::NewRequest& request, const std::string& secret_hash,
+                          const storage::Actor& actor,
+                          std::function<void(Result<core::Request>)> done) override {
+    inner_->CreateRequestAsync(request, secret_hash, actor, std::move(done));
+  }
   Result<core::Request> GetRequest(core::Id id) override { return inner_->GetRequest(id); }
   Result<core::Request> FindRequestByReferenceAndSecret(const std::string& reference,
                                                         const std::string& secret_hash) override {
