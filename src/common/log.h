@@ -20,6 +20,10 @@ bool ParseLogLevel(std::string_view text, LogLevel& out);
 using LogField = std::pair<std::string_view, std::string>;
 // {"ts":…,"level":…,"event":event, field: value, …}
 void LogEvent(LogLevel level, std::string_view event, std::initializer_list<LogField> fields = {});
+// LogEvent for lines that come at a high rate (one per HTTP request): written with the next
+// block of lines, within a second, instead of at once.
+void LogFrequentEvent(LogLevel level, std::string_view event,
+                      std::initializer_list<LogField> fields = {});
 
 // Escapes `s` for a JSON string literal (without the quotes).
 std::string JsonEscape(std::string_view s);

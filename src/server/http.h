@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
@@ -55,6 +56,9 @@ struct HttpContext {
   class Metrics* metrics = nullptr;
   const ServerOptions* options = nullptr;
   const Clock* clock = nullptr;
+  // Runs a task on the server's threads: the continuation of an asynchronous store call, whose
+  // callback comes on a storage thread.
+  std::function<void(std::function<void()>)> post;
 
   std::string Header(const std::string& lower_name) const;
   std::optional<std::string> Query(const std::string& name) const;
@@ -63,6 +67,11 @@ struct HttpContext {
 };
 
 using Handler = std::function<HttpResponse(HttpContext&)>;
+// Sends an asynchronous handler's response; the first call counts, from any thread.
+using Respond = std::function<void(HttpResponse)>;
+// A handler that answers later (after a group commit, without holding a thread): it must call
+// `respond` once; the context stays alive as long as the handler keeps its pointer.
+using AsyncHandler = std::function<void(std::shared_ptr<HttpContext>, Respond)>;
 
 enum class BodyKind { kNone, kJson, kBinary };
 
@@ -70,7 +79,7 @@ struct Route {
   std::string method;
   std::string path;  // OpenAPI style: /api/v1/requests/{id}
   BodyKind body = BodyKind::kNone;
-  Handler handler;
+  std::variant<Handler, AsyncHandler> handler;  // AsyncHandler for routes that answer later
 };
 
 // "42" → 42; nullopt unless the whole text is a positive integer that fits in 64 bits.

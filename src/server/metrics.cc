@@ -20,9 +20,17 @@ std::string Label(const std::string& s) {
 
 void Metrics::Record(const std::string& method, const std::string& route, int status,
                      double seconds) {
+  // Looked up by views first: a key of strings is built only for a new route and status.
+  const std::string_view m = method, r = route;
   std::lock_guard lock(mu_);
-  ++counts_[{method, route, status}];
-  Histogram& h = latency_[{method, route}];
+  auto count = counts_.find(std::make_tuple(m, r, status));
+  if (count == counts_.end())
+    count = counts_.emplace(std::make_tuple(method, route, status), 0).first;
+  ++count->second;
+  auto found = latency_.find(std::make_tuple(m, r));
+  if (found == latency_.end())
+    found = latency_.emplace(std::make_tuple(method, route), Histogram{}).first;
+  Histogram& h = found->second;
   if (h.buckets.empty()) h.buckets.assign(std::size(kBounds), 0);
   for (size_t i = 0; i < std::size(kBounds); ++i) {
     if (seconds <= kBounds[i]) ++h.buckets[i];
@@ -45,7 +53,8 @@ std::string Metrics::Render() const {
   out += "# TYPE guichet_http_request_duration_seconds histogram\n";
   char buf[64];
   for (const auto& [key, h] : latency_) {
-    const std::string labels = "method=\"" + key.first + "\",route=\"" + Label(key.second) + "\"";
+    const auto& [method, route] = key;
+    const std::string labels = "method=\"" + method + "\",route=\"" + Label(route) + "\"";
     for (size_t i = 0; i < std::size(kBounds); ++i) {
       std::snprintf(buf, sizeof buf, "%g", kBounds[i]);
       out += "guichet_http_request_duration_seconds_bucket{" + labels + ",le=\"" + buf + "\"} " +

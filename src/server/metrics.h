@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -26,8 +27,8 @@ class Metrics {
     double sum = 0;
   };
   mutable std::mutex mu_;
-  std::map<std::tuple<std::string, std::string, int>, std::uint64_t> counts_;
-  std::map<std::pair<std::string, std::string>, Histogram> latency_;
+  std::map<std::tuple<std::string, std::string, int>, std::uint64_t, std::less<>> counts_;
+  std::map<std::tuple<std::string, std::string>, Histogram, std::less<>> latency_;
 };
 
 }  // namespace guichet::server

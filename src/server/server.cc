@@ -6,7 +6,6 @@
 #include <restinio/all.hpp>
 
 #include <chrono>
-#include <regex>
 #include <thread>
 
 #include "common/log.h"
@@ -14,13 +13,14 @@
 #include "server/auth.h"
 #include "server/http.h"
 #include "server/metrics.h"
+#include "server/router.h"
 
 namespace guichet::server {
 
 std::vector<Route> AllRoutes() {
   std::vector<Route> routes;
-  // The router tries each route of the method in this order, one regex each (about 1 µs apiece
-  // in a profile): the busiest routes come first. No two routes match the same path.
+  // The router tries the routes of a method in this order, a few string comparisons each: the
+  // busiest come first. No two routes match the same path.
   AddRequestRoutes(routes);
   AddSessionRoutes(routes);
   AddDirectoryRoutes(routes);
@@ -36,36 +36,10 @@ std::vector<Route> AllRoutes() {
 namespace {
 
 struct ServerTraits : restinio::default_traits_t {
-  using request_handler_t = restinio::router::express_router_t<>;
   static constexpr bool use_connection_count_limiter = true;
 };
-using Router = ServerTraits::request_handler_t;
 
 const SystemClock kSystemClock;
-
-// "/api/v1/requests/{id}" → "/api/v1/requests/:id(\d+)" for the express router.
-std::string ExpressPath(const std::string& path, std::vector<std::string>& names) {
-  static const std::regex kParam(R"(\{([a-z_]+)\})");
-  std::string out;
-  auto begin = std::sregex_iterator(path.begin(), path.end(), kParam);
-  size_t last = 0;
-  for (auto it = begin; it != std::sregex_iterator(); ++it) {
-    const std::string name = (*it)[1];
-    names.push_back(name);
-    out += path.substr(last, it->position() - last);
-    out += ":" + name + (name == "id" ? R"((\d{1,18}))" : R"(([A-Za-z0-9-]{1,40}))");
-    last = it->position() + it->length();
-  }
-  return out + path.substr(last);
-}
-
-restinio::http_method_id_t MethodId(const std::string& m) {
-  if (m == "GET") return restinio::http_method_get();
-  if (m == "POST") return restinio::http_method_post();
-  if (m == "PATCH") return restinio::http_method_patch();
-  if (m == "PUT") return restinio::http_method_put();
-  return restinio::http_method_delete();
-}
 
 const char* Reason(int status) {
   switch (status) {
@@ -106,6 +80,14 @@ const char* Reason(int status) {
   }
 }
 
+// Unique per node and cheap: a random prefix drawn once, then a counter. Request ids trace a
+// request through the logs; they are not secrets.
+std::string NewRequestId() {
+  static const std::string prefix = RandomToken(6);
+  static std::atomic<std::uint64_t> counter{0};
+  return prefix + "-" + std::to_string(++counter);
+}
+
 bool IsSafeRequestId(const std::string& id) {
   if (id.empty() || id.size() > 64) return false;
   for (char c : id) {
@@ -121,36 +103,17 @@ class RestinioServer final : public Server {
         options_(options),
         clock_(options.clock ? options.clock : &kSystemClock),
         routes_(AllRoutes()),
+        router_(routes_),
         tokens_(options.token_cache_ttl) {}
 
   ~RestinioServer() override { Stop(); }
 
   Status Start() {
-    auto router = std::make_unique<Router>();
-    for (const Route& route : routes_) {
-      std::vector<std::string> names;
-      const std::string pattern = ExpressPath(route.path, names);
-      router->add_handler(MethodId(route.method), pattern,
-                          [this, &route, names](const restinio::request_handle_t& req,
-                                                restinio::router::route_params_t params) {
-                            std::map<std::string, std::string> values;
-                            for (const auto& n : names) values[n] = std::string(params[n]);
-                            return Handle(route, req, std::move(values));
-                          });
-    }
-    router->non_matched_request_handler([this](const restinio::request_handle_t& req) {
-      // A real request id here too, so that a 404 can be traced like any other response.
-      const std::string given = req->header().get_field_or("X-Request-Id", "");
-      return Send(
-          req,
-          Problem(404, "no-such-route", "Not found", "No API route matches this method and path."),
-          IsSafeRequestId(given) ? given : RandomToken(12), "unmatched",
-          std::chrono::steady_clock::now());
-    });
     auto settings = restinio::server_settings_t<ServerTraits>{}
                         .address(options_.host)
                         .port(options_.port)
-                        .request_handler(std::move(router))
+                        .request_handler(
+                            [this](const restinio::request_handle_t& req) { return Dispatch(req); })
                         .max_parallel_connections(options_.max_connections)
                         .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
                                                       .max_body_size(options_.max_attachment_body)
@@ -163,8 +126,9 @@ class RestinioServer final : public Server {
                           port_ = acceptor.local_endpoint().port();
                         });
     try {
-      handle_ = restinio::run_async<ServerTraits>(restinio::own_io_context(), std::move(settings),
-                                                  static_cast<std::size_t>(options_.threads));
+      handle_ =
+          restinio::run_async<ServerTraits>(restinio::external_io_context(io_), std::move(settings),
+                                            static_cast<std::size_t>(options_.threads));
     } catch (const std::exception& e) {
       LogEvent(LogLevel::kError, "listen_failed",
                {{"address", options_.host}, {"error", e.what()}});
@@ -193,33 +157,55 @@ class RestinioServer final : public Server {
   }
 
  private:
+  restinio::request_handling_status_t Dispatch(const restinio::request_handle_t& req) {
+    auto match = router_.Find(req->header().method().c_str(), req->header().path());
+    if (match) return Handle(*match->route, req, std::move(match->params));
+    // A real request id here too, so that a 404 can be traced like any other response.
+    const std::string given = req->header().get_field_or("X-Request-Id", "");
+    return Send(
+        req,
+        Problem(404, "no-such-route", "Not found", "No API route matches this method and path."),
+        IsSafeRequestId(given) ? given : NewRequestId(), "unmatched",
+        std::chrono::steady_clock::now());
+  }
+
   restinio::request_handling_status_t Handle(const Route& route,
                                              const restinio::request_handle_t& req,
                                              std::map<std::string, std::string> path_params) {
     const auto start = std::chrono::steady_clock::now();
     ++metrics_.in_flight;
-    HttpContext ctx;
-    ctx.method = route.method;
-    ctx.route = route.path;
-    ctx.path_params = std::move(path_params);
-    ctx.store = &store_;
-    ctx.metrics = &metrics_;
-    ctx.options = &options_;
-    ctx.clock = clock_;
+    auto ctx = std::make_shared<HttpContext>();
+    ctx->method = route.method;
+    ctx->route = route.path;
+    ctx->path_params = std::move(path_params);
+    ctx->store = &store_;
+    ctx->metrics = &metrics_;
+    ctx->options = &options_;
+    ctx->clock = clock_;
+    ctx->post = [this](std::function<void()> task) { asio::post(io_, std::move(task)); };
     req->header().for_each_field([&ctx](const restinio::http_header_field_t& f) {
-      ctx.headers[AsciiLower(f.name())] = f.value();
+      ctx->headers[AsciiLower(f.name())] = f.value();
     });
-    const std::string given_id = ctx.Header("x-request-id");
-    ctx.request_id = IsSafeRequestId(given_id) ? given_id : RandomToken(12);
-    ctx.remote_address = req->remote_endpoint().address().to_string();
-    HttpResponse response = Run(route, req, ctx);
-    const auto status =
-        Send(req, std::move(response), ctx.request_id, route.path, start, route.method);
-    --metrics_.in_flight;
-    return status;
+    const std::string given_id = ctx->Header("x-request-id");
+    ctx->request_id = IsSafeRequestId(given_id) ? given_id : NewRequestId();
+    ctx->remote_address = req->remote_endpoint().address().to_string();
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    Respond respond = [this, &route, req, ctx, start, answered](HttpResponse response) {
+      if (answered->exchange(true)) return;
+      Send(req, std::move(response), ctx->request_id, route.path, start, route.method);
+      --metrics_.in_flight;
+    };
+    if (auto refused = Admit(route, req, *ctx)) {
+      respond(std::move(*refused));
+    } else {
+      Run(route, ctx, respond);
+    }
+    return restinio::request_accepted();
   }
 
-  HttpResponse Run(const Route& route, const restinio::request_handle_t& req, HttpContext& ctx) {
+  // The checks every route shares: the problem to answer with, or nullopt to go on.
+  std::optional<HttpResponse> Admit(const Route& route, const restinio::request_handle_t& req,
+                                    HttpContext& ctx) {
     if (draining_)
       return Problem(503, "shutting-down", "Shutting down", "This node is shutting down; retry.");
     try {
@@ -243,18 +229,24 @@ class RestinioServer final : public Server {
         return Problem(415, "unsupported-media-type", "Unsupported media type",
                        "Send the body as application/json.");
     }
+    return std::nullopt;
+  }
+
+  // Authenticates, checks CSRF and calls the handler; a handler that throws gets a 500.
+  void Run(const Route& route, const std::shared_ptr<HttpContext>& ctx, const Respond& respond) {
     try {
-      ctx.principal = Authenticate(store_, ctx, clock_->Now(), &tokens_);
-      if (auto csrf = CheckCsrf(ctx)) return *csrf;
-      return route.handler(ctx);
+      ctx->principal = Authenticate(store_, *ctx, clock_->Now(), &tokens_);
+      if (auto csrf = CheckCsrf(*ctx)) return respond(std::move(*csrf));
+      if (auto* later = std::get_if<AsyncHandler>(&route.handler)) return (*later)(ctx, respond);
+      return respond(std::get<Handler>(route.handler)(*ctx));
     } catch (const std::exception& e) {
       LogEvent(LogLevel::kError, "handler_exception",
-               {{"request_id", ctx.request_id}, {"route", route.path}, {"error", e.what()}});
+               {{"request_id", ctx->request_id}, {"route", route.path}, {"error", e.what()}});
     } catch (...) {
       LogEvent(LogLevel::kError, "handler_exception",
-               {{"request_id", ctx.request_id}, {"route", route.path}});
+               {{"request_id", ctx->request_id}, {"route", route.path}});
     }
-    return ProblemFor(Internal("handler failed"));
+    respond(ProblemFor(Internal("handler failed")));
   }
 
   restinio::request_handling_status_t Send(const restinio::request_handle_t& req, HttpResponse r,
@@ -275,18 +267,19 @@ class RestinioServer final : public Server {
     }
     if (!has_cache_control) resp.append_header("Cache-Control", "no-store");
     resp.set_body(std::move(r.body));
-    resp.done();
+    resp.done();  // from any thread: RESTinio hands the write to the connection's own executor
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const std::string m = method.empty() ? std::string(req->header().method().c_str()) : method;
     metrics_.Record(m, route, r.status, seconds);
     // Routes, not raw paths: paths and query strings can carry references and secrets.
-    LogEvent(r.status >= 500 ? LogLevel::kError : LogLevel::kInfo, "http_request",
-             {{"request_id", request_id},
-              {"method", m},
-              {"route", route},
-              {"status", std::to_string(r.status)},
-              {"ms", std::to_string(static_cast<long long>(seconds * 1000))}});
+    (r.status >= 500 ? LogEvent : LogFrequentEvent)(
+        r.status >= 500 ? LogLevel::kError : LogLevel::kInfo, "http_request",
+        {{"request_id", request_id},
+         {"method", m},
+         {"route", route},
+         {"status", std::to_string(r.status)},
+         {"ms", std::to_string(static_cast<long long>(seconds * 1000))}});
     return restinio::request_accepted();
   }
 
@@ -294,8 +287,10 @@ class RestinioServer final : public Server {
   const ServerOptions options_;
   const Clock* clock_;
   const std::vector<Route> routes_;
+  const Router router_;
   TokenCache tokens_;
   Metrics metrics_;
+  asio::io_context io_;  // run by the server's threads; before handle_, which stops it
   restinio::running_server_handle_t<ServerTraits> handle_;
   std::atomic<std::uint16_t> port_{0};
   std::atomic<bool> draining_{false};

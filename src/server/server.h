@@ -1,6 +1,7 @@
 // The HTTP server: REST API under /api/v1, operations endpoints (/healthz, /readyz, /metrics),
-// served by RESTinio on a thread pool. Handlers call the Store synchronously; the server holds
-// no state of its own beyond metrics, so several nodes can serve one PostgreSQL database.
+// served by RESTinio on a thread pool. Handlers call the Store synchronously, except request
+// creation, which answers from the commit's callback; the server holds no state of its own
+// beyond metrics, so several nodes can serve one PostgreSQL database.
 // Thread-safety: Start/Stop/Wait from one controlling thread; handlers run on the pool.
 #pragma once
 

@@ -111,7 +111,8 @@ HttpResponse ListRequests(HttpContext& ctx) {
                                                      : json(nullptr)}});
 }
 
-HttpResponse CreateRequest(HttpContext& ctx) {
+// The input of a create, or the problem to answer with.
+std::variant<core::NewRequest, HttpResponse> ReadCreate(HttpContext& ctx) {
   if (ctx.principal.Is(core::Role::kAuditor))
     return ForbiddenProblem("Auditors read requests but do not create them.");
   auto parsed = ParseJsonObject(ctx.body);
@@ -128,8 +129,11 @@ HttpResponse CreateRequest(HttpContext& ctx) {
     input.citizen_id = ctx.principal.user->citizen_id;  // a citizen writes as themselves
     input.citizen.reset();
   }
-  const std::string secret = RandomToken(24);
-  auto created = ctx.store->CreateRequest(input, Sha256Hex(secret), ctx.actor());
+  return input;
+}
+
+HttpResponse CreatedResponse(const HttpContext& ctx, const Result<core::Request>& created,
+                             const std::string& secret) {
   if (!created.ok()) return ProblemFor(created.status());
   json out = ctx.principal.staff() || ctx.principal.Is(core::Role::kCitizen)
                  ? RequestToJson(*ctx.store, *created, true, ctx.clock->Now())
@@ -141,6 +145,20 @@ HttpResponse CreateRequest(HttpContext& ctx) {
   r.headers.emplace_back("Location", "/api/v1/requests/" + std::to_string(created->id));
   r.headers.emplace_back("ETag", ETag(created->version));
   return r;
+}
+
+// Asynchronous: the 201 goes out from the commit's callback, so a server thread never waits
+// for the disk and one commit serves as many creates as are in flight.
+void CreateRequest(std::shared_ptr<HttpContext> ctx, Respond respond) {
+  auto input = ReadCreate(*ctx);
+  if (auto* problem = std::get_if<HttpResponse>(&input)) return respond(std::move(*problem));
+  const std::string secret = RandomToken(24);
+  ctx->store->CreateRequestAsync(std::get<core::NewRequest>(input), Sha256Hex(secret), ctx->actor(),
+                                 [ctx, secret, respond](Result<core::Request> created) {
+                                   ctx->post([ctx, secret, respond, created = std::move(created)] {
+                                     respond(CreatedResponse(*ctx, created, secret));
+                                   });
+                                 });
 }
 
 HttpResponse GetRequest(HttpContext& ctx) {
