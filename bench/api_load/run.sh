@@ -80,7 +80,7 @@ port_in_use() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
 free_port() {
   local p
   for ((i = 0; i < 100; i++)); do
-    p=$((20000 + RANDOM % 30000))
+    p=$((20000 + RANDOM % 12000))  # below the ephemeral range (32768+), where wrk's sockets linger
     port_in_use "$p" || { echo "$p"; return 0; }
   done
   die "no free port"

@@ -60,7 +60,7 @@ trap 'exit 143' TERM
 free_port() {
   local p
   for ((i = 0; i < 100; i++)); do
-    p=$((20000 + RANDOM % 30000))
+    p=$((20000 + RANDOM % 12000))  # below the ephemeral range (32768+), where wrk's sockets linger
     ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return 0; }
   done
   die "no free port"
