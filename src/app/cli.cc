@@ -204,6 +204,67 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
       ->check(CLI::Range(1, 100000));
   demo->add_option("--now", demo_now, "the demo's present, ISO 8601 (default: the current time)");
 
+  // train / eval triage
+  const auto add_data_options = [](CLI::App* cmd, TriageDataFlags& flags) {
+    cmd->add_option("--data", flags.data,
+                    "labelled examples: .tsv or .csv with a header row, optionally .gz")
+        ->required();
+    cmd->add_option("--text-column", flags.text_columns,
+                    "column holding the text (repeat to join several)")
+        ->required();
+    cmd->add_option("--label-column", flags.label_column, "column holding the label")->required();
+    cmd->add_option("--label-separator", flags.label_separator,
+                    "the label column is a list with this separator: its first value is the label "
+                    "(rows with an empty label are skipped)");
+  };
+  TrainTriageFlags train_flags;
+  CLI::App* train = app.add_subcommand("train", "Train a model");
+  train->require_subcommand(1);
+  CLI::App* train_triage = train->add_subcommand(
+      "triage",
+      "Train the routing classifier (labels such as categories or teams) on a labelled file and "
+      "write OUT/triage.model");
+  add_data_options(train_triage, train_flags.data);
+  train_triage->add_option("--out", train_flags.out, "folder for the model")->required();
+  train_triage->add_option(
+      "--calibration-data", train_flags.calibration_data,
+      "labelled texts like those to come (e.g. a development set; same columns) on which the "
+      "confidence is calibrated; default: a tenth of --data held out");
+  train_triage->add_option("--epochs", train_flags.epochs, "passes over the data")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  train_triage->add_option("--l2", train_flags.l2, "L2 regularisation (weight decay)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  train_triage
+      ->add_option("--min-count", train_flags.min_count,
+                   "leave out features found in fewer training texts")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  train_triage->add_flag("--no-char-ngrams", train_flags.no_char_ngrams,
+                         "words and word pairs only");
+  train_triage->add_option("--seed", train_flags.seed, "seed of the shuffles")
+      ->capture_default_str();
+
+  EvalTriageFlags eval_flags;
+  CLI::App* eval = app.add_subcommand("eval", "Evaluate a model");
+  eval->require_subcommand(1);
+  CLI::App* eval_triage = eval->add_subcommand(
+      "triage",
+      "Score the routing classifier on a labelled file: accuracy, macro-F1, per-label "
+      "precision/recall/F1, the most confused pairs, calibration error (ECE) and accuracy at 80 % "
+      "coverage");
+  add_data_options(eval_triage, eval_flags.data);
+  auto* model_option = eval_triage->add_option("--model", eval_flags.model,
+                                               "the folder written by train (or the model file)");
+  auto* predictions_option = eval_triage->add_option(
+      "--predictions", eval_flags.predictions,
+      "score another system's answers instead: one label per example and line, optionally "
+      "followed by a tab and its confidence");
+  model_option->excludes(predictions_option);
+  eval_triage->add_flag("--json", eval_flags.json,
+                        "one JSON object (accuracy, macro_f1, ece, coverage_80_accuracy, n, …)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -253,6 +314,12 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
     if (import_requests->parsed()) return RunImport(config, import_flags, io);
     if (export_requests->parsed()) return RunExport(config, export_flags, io);
     if (demo->parsed()) return RunDemo(config, demo_flags, io);
+    if (train_triage->parsed()) return RunTrainTriage(train_flags, io);
+    if (eval_triage->parsed()) {
+      if (eval_flags.model.empty() && eval_flags.predictions.empty())
+        return UsageError(err, "give --model or --predictions", command);
+      return RunEvalTriage(eval_flags, io);
+    }
     return UsageError(err, "no command given", command);
   } catch (const std::exception& e) {
     // Third-party code may throw; it never reaches the user as a crash.

@@ -93,4 +93,30 @@ struct DemoFlags {
 };
 int RunDemo(const Config& config, const DemoFlags& flags, const Io& io);
 
+// guichet train triage / guichet eval triage (triage_cli.cc).
+struct TriageDataFlags {
+  std::string data;
+  std::vector<std::string> text_columns;
+  std::string label_column;
+  std::string label_separator;
+};
+struct TrainTriageFlags {
+  TriageDataFlags data;
+  std::string out;               // a folder: the model goes to OUT/triage.model
+  std::string calibration_data;  // same columns as data; fits the temperature
+  int epochs = 30;
+  double l2 = 1e-5;
+  int min_count = 1;
+  bool no_char_ngrams = false;
+  std::uint64_t seed = 1;
+};
+int RunTrainTriage(const TrainTriageFlags& flags, const Io& io);
+struct EvalTriageFlags {
+  TriageDataFlags data;
+  std::string model;        // the folder given to train --out, or the model file itself
+  std::string predictions;  // score these answers (a label per line, optionally TAB confidence)
+  bool json = false;
+};
+int RunEvalTriage(const EvalTriageFlags& flags, const Io& io);
+
 }  // namespace guichet::app

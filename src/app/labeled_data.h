@@ -1,0 +1,34 @@
+// Private to src/app: labelled texts from a TSV or CSV file with a header row (the format is
+// chosen by the extension, under an optional .gz), columns chosen by name — the input of
+// `guichet train triage` and `guichet eval triage`. TSV has no quoting; CSV follows RFC 4180.
+// Rows with an empty label are skipped and counted; a missing column, bad UTF-8 or a malformed
+// row is an error naming the file and line.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "triage/classifier.h"
+
+namespace guichet::app {
+
+struct LabeledDataSpec {
+  std::string path;
+  std::vector<std::string> text_columns;  // joined with ". " when several
+  std::string label_column;
+  std::string label_separator;  // when set, the label column is a list: its first value counts
+};
+
+struct LabeledData {
+  std::vector<triage::Example> examples;
+  std::size_t skipped_without_label = 0;
+};
+
+Result<LabeledData> ReadLabeledData(const LabeledDataSpec& spec);
+
+// The whole file, gunzipped when its name ends in .gz; at most `max_bytes` once uncompressed.
+Result<std::string> ReadMaybeGzipped(const std::string& path, std::size_t max_bytes);
+
+}  // namespace guichet::app

@@ -1,0 +1,508 @@
+#include "triage/classifier.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <numeric>
+#include <random>
+#include <sstream>
+
+#include "common/crypto.h"
+#include "triage/text.h"
+
+namespace guichet::triage {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr char kMagic[] = "GUICHET-TRIAGE\n";
+constexpr std::uint32_t kFormatVersion = 1;
+constexpr std::size_t kMaxModelBytes = std::size_t{1} << 30;
+
+void Softmax(std::vector<double>& z) {
+  const double top = *std::max_element(z.begin(), z.end());
+  double sum = 0;
+  for (double& v : z) sum += (v = std::exp(v - top));
+  for (double& v : z) v /= sum;
+}
+
+// Mean negative log-likelihood of `gold` under softmax(logits / t).
+double Nll(const std::vector<std::vector<double>>& logits, const std::vector<int>& gold, double t) {
+  double total = 0;
+  std::vector<double> z;
+  for (std::size_t i = 0; i < logits.size(); ++i) {
+    z = logits[i];
+    for (double& v : z) v /= t;
+    Softmax(z);
+    total -= std::log(std::max(z[gold[i]], 1e-12));
+  }
+  return total / static_cast<double>(logits.size());
+}
+
+// The temperature that makes held-out probabilities honest: golden-section search on log t.
+double FitTemperature(const std::vector<std::vector<double>>& logits,
+                      const std::vector<int>& gold) {
+  if (logits.empty()) return 1.0;
+  double lo = std::log(0.05), hi = std::log(20.0);
+  const double phi = (std::sqrt(5.0) - 1) / 2;
+  for (int i = 0; i < 60; ++i) {
+    const double a = hi - phi * (hi - lo), b = lo + phi * (hi - lo);
+    if (Nll(logits, gold, std::exp(a)) < Nll(logits, gold, std::exp(b))) {
+      hi = b;
+    } else {
+      lo = a;
+    }
+  }
+  return std::exp((lo + hi) / 2);
+}
+
+template <typename T>
+void Put(std::string& out, T value) {
+  char bytes[sizeof(T)];
+  std::memcpy(bytes, &value, sizeof(T));
+  out.append(bytes, sizeof(T));
+}
+
+// Reads a model file field by field; every read is bounds-checked.
+class Reader {
+ public:
+  explicit Reader(std::string_view data) : data_(data) {}
+  template <typename T>
+  bool Get(T& value) {
+    if (data_.size() - pos_ < sizeof(T)) return false;
+    std::memcpy(&value, data_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    return true;
+  }
+  bool Bytes(std::size_t n, std::string& out) {
+    if (data_.size() - pos_ < n) return false;
+    out.assign(data_.data() + pos_, n);
+    pos_ += n;
+    return true;
+  }
+  bool Floats(std::size_t n, std::vector<float>& out) {
+    if (n > (data_.size() - pos_) / sizeof(float)) return false;
+    out.resize(n);
+    if (n) std::memcpy(out.data(), data_.data() + pos_, n * sizeof(float));
+    pos_ += n * sizeof(float);
+    return true;
+  }
+  bool AtEnd() const { return pos_ == data_.size(); }
+
+ private:
+  std::string_view data_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+// Builds a model from examples: vocabulary, IDF, then AdaGrad epochs.
+class Trainer {
+ public:
+  Trainer(const TrainOptions& options, const std::vector<std::string>& labels)
+      : options_(options), labels_(labels) {}
+
+  // Fits on `rows` of the tokenised examples; `gold` are label indexes.
+  Classifier Fit(const std::vector<std::vector<std::string>>& words, const std::vector<int>& gold,
+                 const std::vector<std::size_t>& rows, const Classifier::ProgressFn& progress,
+                 int progress_offset, int progress_total) {
+    Classifier m;
+    m.features_ = options_.features;
+    m.labels_ = labels_;
+    BuildVocabulary(m, words, rows);
+    const std::size_t k = labels_.size();
+    m.weights_.assign(m.texts_.size() * k, 0.0f);
+    m.bias_.assign(k, 0.0f);
+    std::vector<std::vector<Classifier::Term>> x(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) x[i] = m.Vectorize(words[rows[i]]);
+
+    // Rare labels weigh more, so that macro-F1 does not give them up for the frequent ones.
+    std::vector<double> class_weight(k, 1.0);
+    if (options_.balance_classes) {
+      std::vector<double> count(k, 0);
+      for (std::size_t r : rows) count[gold[r]] += 1;
+      const double mean = static_cast<double>(rows.size()) / static_cast<double>(k);
+      for (std::size_t c = 0; c < k; ++c)
+        class_weight[c] = count[c] > 0 ? std::sqrt(mean / count[c]) : 1.0;
+    }
+
+    std::vector<float> g2w(m.weights_.size(), 0.0f), g2b(k, 0.0f);
+    std::vector<std::size_t> order(rows.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::mt19937_64 rng(options_.seed);
+    std::vector<double> p(k);
+    const double lr = options_.learning_rate, l2 = options_.l2;
+    for (int epoch = 0; epoch < options_.epochs; ++epoch) {
+      std::shuffle(order.begin(), order.end(), rng);
+      for (std::size_t i : order) {
+        const int y = gold[rows[i]];
+        m.Logits(x[i], p);
+        Softmax(p);
+        const double w = class_weight[y];
+        for (std::size_t c = 0; c < k; ++c) {
+          const double g = (p[c] - (static_cast<int>(c) == y ? 1.0 : 0.0)) * w;
+          g2b[c] += static_cast<float>(g * g);
+          m.bias_[c] -= static_cast<float>(lr * g / std::sqrt(g2b[c] + 1e-8));
+        }
+        for (const auto& term : x[i]) {
+          float* row = &m.weights_[term.index * k];
+          float* acc = &g2w[term.index * k];
+          for (std::size_t c = 0; c < k; ++c) {
+            const double g =
+                (p[c] - (static_cast<int>(c) == y ? 1.0 : 0.0)) * w * term.value + l2 * row[c];
+            acc[c] += static_cast<float>(g * g);
+            row[c] -= static_cast<float>(lr * g / std::sqrt(acc[c] + 1e-8));
+          }
+        }
+      }
+      if (progress) progress(progress_offset + epoch + 1, progress_total);
+    }
+    return m;
+  }
+
+ private:
+  void BuildVocabulary(Classifier& m, const std::vector<std::vector<std::string>>& words,
+                       const std::vector<std::size_t>& rows) {
+    struct Seen {
+      int documents = 0;
+      std::size_t last_row = SIZE_MAX;
+      Feature feature;
+      std::size_t example = 0;
+    };
+    std::unordered_map<std::uint64_t, Seen> seen;
+    for (std::size_t r : rows) {
+      for (const Feature& f : ExtractFeatures(words[r], options_.features)) {
+        Seen& s = seen[f.key];
+        if (s.last_row == r) continue;
+        if (s.documents == 0) {
+          s.feature = f;
+          s.example = r;
+        }
+        s.last_row = r;
+        ++s.documents;
+      }
+    }
+    // Rows in a stable order (by key), so that the same data gives the same file.
+    std::vector<std::uint64_t> keys;
+    for (const auto& [key, s] : seen) {
+      if (s.documents >= options_.min_count) keys.push_back(key);
+    }
+    std::sort(keys.begin(), keys.end());
+    const double n = static_cast<double>(rows.size());
+    for (std::uint64_t key : keys) {
+      const Seen& s = seen[key];
+      m.index_[key] = static_cast<std::uint32_t>(m.texts_.size());
+      m.texts_.push_back(FeatureText(s.feature, words[s.example]));
+      m.kinds_.push_back(s.feature.kind);
+      m.idf_.push_back(static_cast<float>(std::log((n + 1) / (s.documents + 1)) + 1));
+    }
+  }
+
+  const TrainOptions& options_;
+  const std::vector<std::string>& labels_;
+};
+
+Result<Classifier> Classifier::Train(const std::vector<Example>& examples,
+                                     const TrainOptions& options, const ProgressFn& progress,
+                                     const std::vector<Example>* calibration) {
+  if (options.epochs < 1 || options.epochs > 1000)
+    return InvalidArgument("epochs must be 1 to 1000");
+  if (!(options.holdout >= 0 && options.holdout < 0.5))
+    return InvalidArgument("the calibration share must be at least 0 and below 0.5");
+  std::map<std::string, int> label_index;
+  for (const Example& e : examples) {
+    if (e.label.empty()) return InvalidArgument("an example has an empty label");
+    label_index.emplace(e.label, 0);
+  }
+  if (label_index.size() < 2) return InvalidArgument("training needs at least two labels");
+  std::vector<std::string> labels;
+  for (auto& [label, index] : label_index) {
+    index = static_cast<int>(labels.size());
+    labels.push_back(label);
+  }
+  std::vector<std::vector<std::string>> words(examples.size());
+  std::vector<int> gold(examples.size());
+  std::string data;  // what the training-data hash is computed over
+  for (std::size_t i = 0; i < examples.size(); ++i) {
+    words[i] = Words(examples[i].text);
+    gold[i] = label_index[examples[i].label];
+    data += examples[i].label + '\x1f' + examples[i].text + '\x1e';
+  }
+
+  // Calibration: fit on most of the data, choose the temperature on the rest (at least one
+  // example of each label stays in the fitting part), then fit again on everything.
+  std::vector<std::size_t> fit_rows, held_rows;
+  std::vector<std::size_t> all(examples.size());
+  std::iota(all.begin(), all.end(), 0);
+  if (!calibration && options.holdout > 0 && examples.size() >= 20) {
+    std::vector<std::size_t> shuffled = all;
+    std::mt19937_64 rng(options.seed ^ 0x9e3779b97f4a7c15ull);
+    std::shuffle(shuffled.begin(), shuffled.end(), rng);
+    std::vector<int> kept(labels.size(), 0);
+    const auto target =
+        static_cast<std::size_t>(options.holdout * static_cast<double>(examples.size()));
+    for (std::size_t r : shuffled) {
+      if (held_rows.size() < target && kept[gold[r]] > 0) {
+        held_rows.push_back(r);
+      } else {
+        fit_rows.push_back(r);
+        ++kept[gold[r]];
+      }
+    }
+  }
+  Trainer trainer(options, labels);
+  const int total = options.epochs * (held_rows.empty() ? 1 : 2);
+  double temperature = 1.0;
+  if (!held_rows.empty()) {
+    const Classifier first = trainer.Fit(words, gold, fit_rows, progress, 0, total);
+    std::vector<std::vector<double>> logits;
+    std::vector<int> held_gold;
+    std::vector<double> z;
+    for (std::size_t r : held_rows) {
+      first.Logits(first.Vectorize(words[r]), z);
+      logits.push_back(z);
+      held_gold.push_back(gold[r]);
+    }
+    temperature = FitTemperature(logits, held_gold);
+  }
+  Classifier model = trainer.Fit(words, gold, all, progress, total - options.epochs, total);
+  std::size_t calibration_count = held_rows.size();
+  if (calibration) {
+    std::vector<std::vector<double>> logits;
+    std::vector<int> calibration_gold;
+    std::vector<double> z;
+    for (const Example& e : *calibration) {
+      auto known = label_index.find(e.label);
+      if (known == label_index.end()) continue;  // a label the model cannot give
+      model.Logits(model.Vectorize(Words(e.text)), z);
+      logits.push_back(z);
+      calibration_gold.push_back(known->second);
+    }
+    temperature = FitTemperature(logits, calibration_gold);
+    calibration_count = logits.size();
+  }
+  model.temperature_ = temperature;
+  model.info_ = {{"examples", examples.size()},
+                 {"calibration_examples", calibration_count},
+                 {"data_sha256", Sha256Hex(data)},
+                 {"options",
+                  {{"epochs", options.epochs},
+                   {"learning_rate", options.learning_rate},
+                   {"l2", options.l2},
+                   {"min_count", options.min_count},
+                   {"holdout", options.holdout},
+                   {"balance_classes", options.balance_classes},
+                   {"word_pairs", options.features.word_pairs},
+                   {"char_min", options.features.char_min},
+                   {"char_max", options.features.char_max},
+                   {"seed", options.seed}}}};
+  return model;
+}
+
+std::vector<Classifier::Term> Classifier::Vectorize(
+    const std::vector<std::string>& words, std::vector<std::vector<Feature>>* sources) const {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> hits;  // (row, position in features)
+  const std::vector<Feature> features = ExtractFeatures(words, features_);
+  for (std::uint32_t i = 0; i < features.size(); ++i) {
+    auto found = index_.find(features[i].key);
+    if (found != index_.end()) hits.emplace_back(found->second, i);
+  }
+  std::sort(hits.begin(), hits.end());
+  std::vector<Term> terms;
+  double norm = 0;
+  for (std::size_t i = 0; i < hits.size();) {
+    std::size_t j = i;
+    while (j < hits.size() && hits[j].first == hits[i].first) ++j;
+    const auto tf = static_cast<double>(j - i);
+    const double value = (1 + std::log(tf)) * idf_[hits[i].first];
+    terms.push_back({hits[i].first, static_cast<float>(value)});
+    norm += value * value;
+    if (sources) {
+      sources->emplace_back();
+      for (std::size_t k = i; k < j; ++k) sources->back().push_back(features[hits[k].second]);
+    }
+    i = j;
+  }
+  if (norm > 0) {
+    const double scale = 1 / std::sqrt(norm);
+    for (Term& t : terms) t.value = static_cast<float>(t.value * scale);
+  }
+  return terms;
+}
+
+void Classifier::Logits(const std::vector<Term>& x, std::vector<double>& out) const {
+  const std::size_t k = labels_.size();
+  out.assign(bias_.begin(), bias_.end());
+  for (const Term& t : x) {
+    const float* row = &weights_[t.index * k];
+    for (std::size_t c = 0; c < k; ++c) out[c] += t.value * row[c];
+  }
+}
+
+std::vector<double> Classifier::Probabilities(std::string_view text) const {
+  std::vector<double> z;
+  Logits(Vectorize(Words(text)), z);
+  for (double& v : z) v /= temperature_;
+  Softmax(z);
+  return z;
+}
+
+Prediction Classifier::Predict(std::string_view text, int max_reasons) const {
+  const std::vector<std::string> words = Words(text);
+  std::vector<std::vector<Feature>> sources;
+  const std::vector<Term> x = Vectorize(words, &sources);
+  std::vector<double> z;
+  Logits(x, z);
+  for (double& v : z) v /= temperature_;
+  Softmax(z);
+  Prediction out;
+  out.known_features = static_cast<int>(x.size());
+  std::vector<std::size_t> order(labels_.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return z[a] > z[b]; });
+  for (std::size_t c : order) out.probabilities.emplace_back(labels_[c], z[c]);
+  if (x.empty()) return out;  // nothing known: no label, no reasons
+  const std::size_t top = order[0], k = labels_.size();
+  out.label = labels_[top];
+  out.confidence = z[top];
+
+  // Each term's push towards the label, against the average label, shared among the places of
+  // the text it came from; a word gathers its own weight and its character n-grams'.
+  std::map<std::string, double> by_text;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const float* row = &weights_[x[i].index * k];
+    const double mean = std::accumulate(row, row + k, 0.0) / static_cast<double>(k);
+    const double push = x[i].value * (row[top] - mean) / temperature_;
+    const double share = push / static_cast<double>(sources[i].size());
+    for (const Feature& f : sources[i]) {
+      const std::string place = f.kind == FeatureKind::kWordPair
+                                    ? words[f.first_word] + " " + words[f.last_word]
+                                    : words[f.first_word];
+      by_text[place] += share;
+    }
+  }
+  std::vector<Reason> reasons;
+  for (auto& [place, weight] : by_text) reasons.push_back({place, weight});
+  std::sort(reasons.begin(), reasons.end(), [](const Reason& a, const Reason& b) {
+    return std::abs(a.weight) > std::abs(b.weight);
+  });
+  for (Reason& r : reasons) {
+    auto& list = r.weight > 0 ? out.reasons_for : out.reasons_against;
+    if (static_cast<int>(list.size()) < max_reasons && std::abs(r.weight) >= 1e-4)
+      list.push_back(std::move(r));
+  }
+  return out;
+}
+
+Status Classifier::Save(const std::string& path) const {
+  std::string out(kMagic);
+  Put(out, kFormatVersion);
+  const json header = {{"labels", labels_},
+                       {"features",
+                        {{"word_pairs", features_.word_pairs},
+                         {"char_min", features_.char_min},
+                         {"char_max", features_.char_max}}},
+                       {"temperature", temperature_},
+                       {"rows", texts_.size()},
+                       {"info", info_}};
+  const std::string header_text = header.dump();
+  Put(out, static_cast<std::uint64_t>(header_text.size()));
+  out += header_text;
+  std::vector<std::uint64_t> keys(texts_.size());
+  for (const auto& [key, row] : index_) keys[row] = key;
+  for (std::size_t r = 0; r < texts_.size(); ++r) {
+    Put(out, keys[r]);
+    Put(out, static_cast<std::uint8_t>(kinds_[r]));
+    Put(out, static_cast<std::uint16_t>(texts_[r].size()));
+    out += texts_[r];
+    Put(out, idf_[r]);
+  }
+  out.append(reinterpret_cast<const char*>(weights_.data()), weights_.size() * sizeof(float));
+  out.append(reinterpret_cast<const char*>(bias_.data()), bias_.size() * sizeof(float));
+  out += Sha256Hex(out);
+
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
+    if (!file) return Unavailable("cannot write " + tmp);
+    file.write(out.data(), static_cast<std::streamsize>(out.size()));
+    file.flush();
+    if (!file) return Unavailable("cannot write " + tmp + " (disk full?)");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return Unavailable("cannot rename " + tmp + " to " + path + ": " + ec.message());
+  return Status::Ok();
+}
+
+Result<Classifier> Classifier::Load(const std::string& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return NotFound("no model file at " + path);
+  if (size > kMaxModelBytes) return InvalidArgument(path + " is too large for a triage model");
+  std::ifstream file(path, std::ios::binary);
+  std::string data(size, '\0');
+  if (!file.read(data.data(), static_cast<std::streamsize>(size)))
+    return Unavailable("cannot read " + path);
+  const std::string refused = "refused model " + path + ": ";
+  const std::size_t magic = std::strlen(kMagic);
+  if (data.compare(0, magic, kMagic) != 0)
+    return InvalidArgument(refused + "not a Guichet triage model");
+  if (data.size() < magic + sizeof(std::uint32_t) + 64)
+    return InvalidArgument(refused + "the file is truncated");
+  std::uint32_t version = 0;
+  std::memcpy(&version, data.data() + magic, sizeof version);
+  if (version != kFormatVersion)
+    return InvalidArgument(refused + "format " + std::to_string(version) +
+                           ", this build reads format " + std::to_string(kFormatVersion));
+  const std::string_view body(data.data(), data.size() - 64);
+  if (Sha256Hex(body) != std::string_view(data).substr(data.size() - 64))
+    return InvalidArgument(refused + "the file is truncated or damaged (checksum mismatch)");
+
+  Reader in(body.substr(magic + sizeof version));
+  std::uint64_t header_size = 0;
+  std::string header_text;
+  if (!in.Get(header_size) || !in.Bytes(header_size, header_text))
+    return InvalidArgument(refused + "the header is cut short");
+  Classifier m;
+  std::size_t rows = 0;
+  try {
+    const json header = json::parse(header_text);
+    m.labels_ = header.at("labels").get<std::vector<std::string>>();
+    const json& f = header.at("features");
+    m.features_.word_pairs = f.at("word_pairs").get<bool>();
+    m.features_.char_min = f.at("char_min").get<int>();
+    m.features_.char_max = f.at("char_max").get<int>();
+    m.temperature_ = header.at("temperature").get<double>();
+    rows = header.at("rows").get<std::size_t>();
+    m.info_ = header.at("info");
+  } catch (const std::exception& e) {
+    return InvalidArgument(refused + "unreadable header (" + e.what() + ")");
+  }
+  if (m.labels_.size() < 2 || !(m.temperature_ > 0) || m.features_.char_max > 20 ||
+      rows > kMaxModelBytes / 16)
+    return InvalidArgument(refused + "inconsistent header");
+  for (std::size_t r = 0; r < rows; ++r) {
+    std::uint64_t key = 0;
+    std::uint8_t kind = 0;
+    std::uint16_t length = 0;
+    std::string text;
+    float idf = 0;
+    if (!in.Get(key) || !in.Get(kind) || !in.Get(length) || !in.Bytes(length, text) ||
+        !in.Get(idf) || kind < 1 || kind > 3)
+      return InvalidArgument(refused + "the vocabulary is damaged");
+    m.index_[key] = static_cast<std::uint32_t>(r);
+    m.kinds_.push_back(static_cast<FeatureKind>(kind));
+    m.texts_.push_back(std::move(text));
+    m.idf_.push_back(idf);
+  }
+  if (!in.Floats(rows * m.labels_.size(), m.weights_) || !in.Floats(m.labels_.size(), m.bias_) ||
+      !in.AtEnd())
+    return InvalidArgument(refused + "the weights do not match the vocabulary");
+  return m;
+}
+
+}  // namespace guichet::triage

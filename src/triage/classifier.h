@@ -1,0 +1,109 @@
+// The routing classifier: multinomial logistic regression over TF-IDF weighted words, word pairs
+// and character n-grams (features.h), trained with AdaGrad and L2 regularisation, its
+// probabilities calibrated by temperature scaling on a held-out share of the training data.
+// Every prediction explains itself: the citizen's words and phrases that pushed for the chosen
+// label and against it, with their weights.
+//
+// A model is one file (Save/Load): a versioned header, the vocabulary with readable texts, the
+// weights, and a SHA-256 of all of it, so that a missing, truncated, damaged or newer-format
+// file is refused at load with a readable error.
+// Thread-safety: a trained or loaded Classifier is immutable; Predict may run on many threads.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+#include "triage/features.h"
+
+namespace guichet::triage {
+
+struct Example {
+  std::string text;
+  std::string label;
+};
+
+struct TrainOptions {
+  FeatureOptions features;
+  int epochs = 30;
+  double learning_rate = 0.5;   // AdaGrad's base step
+  double l2 = 1e-5;             // weight decay per example seen
+  int min_count = 1;            // features in fewer training texts are left out
+  double holdout = 0.1;         // share of the examples kept aside to calibrate (0: no calibration)
+  bool balance_classes = true;  // weigh examples by 1/sqrt(class size): rare labels count more
+  std::uint64_t seed = 1;
+};
+
+// A word or phrase of the text and how much it pushed: > 0 for the label, < 0 against it.
+struct Reason {
+  std::string text;
+  double weight = 0;
+};
+
+struct Prediction {
+  std::string label;      // the most probable label ("" when nothing in the text is known)
+  double confidence = 0;  // its calibrated probability
+  std::vector<std::pair<std::string, double>> probabilities;  // every label, most probable first
+  std::vector<Reason> reasons_for;                            // strongest first
+  std::vector<Reason> reasons_against;                        // strongest first
+  int known_features = 0;  // features of the text the model has weights for
+};
+
+class Classifier {
+ public:
+  // Called with (epoch, epochs) as training goes.
+  using ProgressFn = std::function<void(int, int)>;
+
+  // Needs at least two labels and one example of each; examples with an empty label are refused.
+  // With `calibration` examples (e.g. a development set drawn like the texts to come), the
+  // temperature is fitted on them and the model on all of `examples`; otherwise on a held-out
+  // share of `examples` (TrainOptions::holdout).
+  static Result<Classifier> Train(const std::vector<Example>& examples, const TrainOptions& options,
+                                  const ProgressFn& progress = nullptr,
+                                  const std::vector<Example>* calibration = nullptr);
+  static Result<Classifier> Load(const std::string& path);
+  Status Save(const std::string& path) const;
+
+  // Never fails: empty, huge or junk text gives a prediction with low confidence.
+  Prediction Predict(std::string_view text, int max_reasons = 6) const;
+  // The calibrated probabilities of labels() for `text` (the fast path of an evaluation).
+  std::vector<double> Probabilities(std::string_view text) const;
+
+  const std::vector<std::string>& labels() const { return labels_; }
+  double temperature() const { return temperature_; }
+  std::size_t vocabulary_size() const { return texts_.size(); }
+  // Training facts kept in the file: options, example count, SHA-256 of the training data.
+  const nlohmann::json& info() const { return info_; }
+  void set_info(nlohmann::json info) { info_ = std::move(info); }
+
+ private:
+  struct Term {
+    std::uint32_t index;
+    float value;
+  };
+  // The sparse TF-IDF vector of a text (known features only), L2-normalised; with the features
+  // it came from when `sources` is set.
+  std::vector<Term> Vectorize(const std::vector<std::string>& words,
+                              std::vector<std::vector<Feature>>* sources = nullptr) const;
+  void Logits(const std::vector<Term>& x, std::vector<double>& out) const;
+
+  FeatureOptions features_;
+  std::vector<std::string> labels_;
+  std::unordered_map<std::uint64_t, std::uint32_t> index_;  // feature key → row
+  std::vector<std::string> texts_;                          // row → readable feature text
+  std::vector<FeatureKind> kinds_;                          // row → kind
+  std::vector<float> idf_;                                  // row → IDF
+  std::vector<float> weights_;                              // row-major: rows × labels
+  std::vector<float> bias_;                                 // labels
+  double temperature_ = 1.0;
+  nlohmann::json info_ = nlohmann::json::object();
+
+  friend class Trainer;
+};
+
+}  // namespace guichet::triage

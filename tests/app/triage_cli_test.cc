@@ -1,0 +1,117 @@
+// `guichet train triage` and `guichet eval triage` in-process on small labelled files written
+// here (TSV, CSV, gzip): the model folder, the report, the JSON keys, and readable errors.
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "tests/app/cli_runner.h"
+
+namespace guichet::app::testing {
+namespace {
+
+std::string Tsv() {
+  std::string out = "id\tmessage\tservice\n";
+  const char* voirie[] = {"Nid de poule rue Hugo", "Lampadaire éteint",      "Trottoir défoncé",
+                          "Chaussée abîmée",       "Feu tricolore en panne", "Trou dans la route"};
+  const char* dechets[] = {"Poubelle non ramassée", "Encombrants devant chez moi",
+                           "Bac de tri cassé",      "Dépôt sauvage de déchets",
+                           "Collecte oubliée",      "Conteneur à verre plein"};
+  for (int i = 0; i < 6; ++i) {
+    out += "v" + std::to_string(i) + "\t" + voirie[i] + "\tvoirie|propreté\n";
+    out += "d" + std::to_string(i) + "\t" + dechets[i] + "\tdechets\n";
+  }
+  out += "x1\tSans service\t\n";  // skipped: no label
+  return out;
+}
+
+void WriteGzip(const std::string& path, const std::string& content) {
+  gzFile f = gzopen(path.c_str(), "wb");
+  gzwrite(f, content.data(), static_cast<unsigned>(content.size()));
+  gzclose(f);
+}
+
+TEST(TriageCliTest, TrainsThenEvaluatesInTextAndJson) {
+  TempDir dir;
+  WriteGzip(dir.File("data.tsv.gz"), Tsv());
+  const std::vector<std::string> data = {"--data",
+                                         dir.File("data.tsv.gz"),
+                                         "--text-column",
+                                         "message",
+                                         "--label-column",
+                                         "service",
+                                         "--label-separator",
+                                         "|"};
+  std::vector<std::string> train = {"train",           "triage",   "--out",
+                                    dir.File("model"), "--epochs", "20"};
+  train.insert(train.end(), data.begin(), data.end());
+  const CliResult trained = RunGuichet(train);
+  ASSERT_EQ(trained.code, 0) << trained.err;
+  EXPECT_NE(trained.out.find("trained on 12 examples, 2 labels"), std::string::npos) << trained.out;
+  EXPECT_NE(trained.err.find("skipped 1 rows without a label"), std::string::npos);
+  EXPECT_FALSE(ReadFile(dir.File("model/triage.model")).empty());
+
+  std::vector<std::string> eval = {"eval", "triage", "--model", dir.File("model")};
+  eval.insert(eval.end(), data.begin(), data.end());
+  const CliResult text = RunGuichet(eval);
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_NE(text.out.find("macro-F1"), std::string::npos);
+  EXPECT_NE(text.out.find("per second"), std::string::npos);
+  eval.push_back("--json");
+  const CliResult json = RunGuichet(eval);
+  ASSERT_EQ(json.code, 0) << json.err;
+  const auto report = nlohmann::json::parse(json.out);
+  for (const char* key : {"accuracy", "macro_f1", "ece", "coverage_80_accuracy", "n"})
+    EXPECT_TRUE(report.contains(key)) << key;
+  EXPECT_EQ(report["n"], 12);
+  EXPECT_GE(report["accuracy"].get<double>(), 0.9);  // its own training data
+}
+
+TEST(TriageCliTest, ScoresAnotherSystemsAnswersFromCsv) {
+  TempDir dir;
+  WriteFile(dir.File("gold.csv"), "text,label\n\"Lampadaire, éteint\",voirie\nPoubelle,dechets\n");
+  WriteFile(dir.File("answers.txt"), "voirie\t0.9\nvoirie\t0.6\n");
+  const CliResult r = RunGuichet({"eval", "triage", "--predictions", dir.File("answers.txt"),
+                                  "--data", dir.File("gold.csv"), "--text-column", "text",
+                                  "--label-column", "label", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto report = nlohmann::json::parse(r.out);
+  EXPECT_DOUBLE_EQ(report["accuracy"].get<double>(), 0.5);
+  EXPECT_TRUE(report["prediction_speed"].is_null());
+}
+
+TEST(TriageCliTest, ExplainsBadInput) {
+  TempDir dir;
+  WriteFile(dir.File("data.tsv"), Tsv());
+  WriteFile(dir.File("data.txt"), Tsv());
+  WriteFile(dir.File("bad.tsv"), "text\tlabel\nun\tdeux\ttrois\n");
+  const auto train = [&](const std::string& file, const std::string& column) {
+    return RunGuichet({"train", "triage", "--out", dir.File("m"), "--data", file, "--text-column",
+                       column, "--label-column", "service"});
+  };
+  CliResult r = train(dir.File("data.tsv"), "texte");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("no column \"texte\"; its columns are: id, message, service"),
+            std::string::npos)
+      << r.err;
+  r = train(dir.File("data.txt"), "message");
+  EXPECT_NE(r.err.find("must end in .tsv or .csv"), std::string::npos) << r.err;
+  r = train(dir.File("missing.tsv"), "message");
+  EXPECT_NE(r.err.find("cannot open"), std::string::npos) << r.err;
+  r = RunGuichet({"train", "triage", "--out", dir.File("m"), "--data", dir.File("bad.tsv"),
+                  "--text-column", "text", "--label-column", "label"});
+  EXPECT_NE(r.err.find("bad.tsv:2: 3 fields where the header has 2"), std::string::npos) << r.err;
+  WriteFile(dir.File("model.bin"), "not a model");
+  r = RunGuichet({"eval", "triage", "--model", dir.File("model.bin"), "--data",
+                  dir.File("data.tsv"), "--text-column", "message", "--label-column", "service"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("not a Guichet triage model"), std::string::npos) << r.err;
+  r = RunGuichet({"eval", "triage", "--data", dir.File("data.tsv"), "--text-column", "message",
+                  "--label-column", "service"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("give --model or --predictions"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace guichet::app::testing
