@@ -194,11 +194,12 @@ class Trainer {
     const double n = static_cast<double>(rows.size());
     for (std::uint64_t key : keys) {
       const Seen& s = seen[key];
-      m.index_[key] = static_cast<std::uint32_t>(m.texts_.size());
+      m.keys_.push_back(key);
       m.texts_.push_back(FeatureText(s.feature, words[s.example]));
       m.kinds_.push_back(s.feature.kind);
       m.idf_.push_back(static_cast<float>(std::log((n + 1) / (s.documents + 1)) + 1));
     }
+    m.index_.Build(m.keys_);
   }
 
   const TrainOptions& options_;
@@ -302,44 +303,99 @@ Result<Classifier> Classifier::Train(const std::vector<Example>& examples,
   return model;
 }
 
-std::vector<Classifier::Term> Classifier::Vectorize(
-    const std::vector<std::string>& words, std::vector<std::vector<Feature>>* sources) const {
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> hits;  // (row, position in features)
-  const std::vector<Feature> features = ExtractFeatures(words, features_);
-  for (std::uint32_t i = 0; i < features.size(); ++i) {
-    auto found = index_.find(features[i].key);
-    if (found != index_.end()) hits.emplace_back(found->second, i);
+void Classifier::KeyIndex::Build(const std::vector<std::uint64_t>& keys) {
+  std::size_t capacity = 16;
+  while (capacity < keys.size() * 2) capacity *= 2;
+  slots_.assign(capacity, Slot{});
+  mask_ = capacity - 1;
+  for (std::uint32_t row = 0; row < keys.size(); ++row) {
+    const std::uint64_t key = keys[row] ? keys[row] : 1;
+    std::uint64_t at = key & mask_;
+    while (slots_[at].key != 0 && slots_[at].key != key) at = (at + 1) & mask_;
+    slots_[at] = {key, row};
   }
-  std::sort(hits.begin(), hits.end());
-  std::vector<Term> terms;
+}
+
+std::int64_t Classifier::KeyIndex::Find(std::uint64_t key) const {
+  if (slots_.empty()) return -1;
+  if (key == 0) key = 1;
+  for (std::uint64_t at = key & mask_;; at = (at + 1) & mask_) {
+    if (slots_[at].key == key) return slots_[at].row;
+    if (slots_[at].key == 0) return -1;
+  }
+}
+
+namespace {
+
+// (1 + log tf) · idf per term, then the vector scaled to unit length.
+void Weigh(std::vector<Classifier::Term>& terms, const std::vector<std::uint32_t>& counts,
+           const std::vector<float>& idf) {
   double norm = 0;
+  for (std::size_t i = 0; i < terms.size(); ++i) {
+    const double value = (1 + std::log(static_cast<double>(counts[i]))) * idf[terms[i].index];
+    terms[i].value = static_cast<float>(value);
+    norm += value * value;
+  }
+  if (norm <= 0) return;
+  const double scale = 1 / std::sqrt(norm);
+  for (auto& t : terms) t.value = static_cast<float>(t.value * scale);
+}
+
+}  // namespace
+
+std::vector<Classifier::Term> Classifier::Vectorize(const std::vector<std::string>& words) const {
+  // Counts per row in a scratch array kept by the thread (and left zeroed): no sort, no map.
+  thread_local std::vector<std::uint32_t> count_of_row;
+  if (count_of_row.size() < texts_.size()) count_of_row.resize(texts_.size(), 0);
+  std::vector<Term> terms;
+  ForEachFeature(words, features_, [&](const Feature& f) {
+    const std::int64_t row = index_.Find(f.key);
+    if (row < 0) return;
+    if (count_of_row[row]++ == 0) terms.push_back({static_cast<std::uint32_t>(row), 0});
+  });
+  std::vector<std::uint32_t> counts(terms.size());
+  for (std::size_t i = 0; i < terms.size(); ++i) {
+    counts[i] = count_of_row[terms[i].index];
+    count_of_row[terms[i].index] = 0;
+  }
+  Weigh(terms, counts, idf_);
+  return terms;
+}
+
+std::vector<Classifier::Term> Classifier::Vectorize(
+    const std::vector<std::string>& words, std::vector<std::vector<Feature>>& sources) const {
+  std::vector<std::pair<std::uint32_t, Feature>> hits;
+  ForEachFeature(words, features_, [&](const Feature& f) {
+    const std::int64_t row = index_.Find(f.key);
+    if (row >= 0) hits.emplace_back(static_cast<std::uint32_t>(row), f);
+  });
+  std::stable_sort(hits.begin(), hits.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<Term> terms;
+  std::vector<std::uint32_t> counts;
   for (std::size_t i = 0; i < hits.size();) {
     std::size_t j = i;
-    while (j < hits.size() && hits[j].first == hits[i].first) ++j;
-    const auto tf = static_cast<double>(j - i);
-    const double value = (1 + std::log(tf)) * idf_[hits[i].first];
-    terms.push_back({hits[i].first, static_cast<float>(value)});
-    norm += value * value;
-    if (sources) {
-      sources->emplace_back();
-      for (std::size_t k = i; k < j; ++k) sources->back().push_back(features[hits[k].second]);
-    }
+    sources.emplace_back();
+    while (j < hits.size() && hits[j].first == hits[i].first)
+      sources.back().push_back(hits[j++].second);
+    terms.push_back({hits[i].first, 0});
+    counts.push_back(static_cast<std::uint32_t>(j - i));
     i = j;
   }
-  if (norm > 0) {
-    const double scale = 1 / std::sqrt(norm);
-    for (Term& t : terms) t.value = static_cast<float>(t.value * scale);
-  }
+  Weigh(terms, counts, idf_);
   return terms;
 }
 
 void Classifier::Logits(const std::vector<Term>& x, std::vector<double>& out) const {
+  // Summed in float (the weights' type), which the compiler vectorises across labels.
   const std::size_t k = labels_.size();
-  out.assign(bias_.begin(), bias_.end());
+  thread_local std::vector<float> sum;
+  sum.assign(bias_.begin(), bias_.end());
   for (const Term& t : x) {
     const float* row = &weights_[t.index * k];
-    for (std::size_t c = 0; c < k; ++c) out[c] += t.value * row[c];
+    for (std::size_t c = 0; c < k; ++c) sum[c] += t.value * row[c];
   }
+  out.assign(sum.begin(), sum.end());
 }
 
 std::vector<double> Classifier::Probabilities(std::string_view text) const {
@@ -353,7 +409,7 @@ std::vector<double> Classifier::Probabilities(std::string_view text) const {
 Prediction Classifier::Predict(std::string_view text, int max_reasons) const {
   const std::vector<std::string> words = Words(text);
   std::vector<std::vector<Feature>> sources;
-  const std::vector<Term> x = Vectorize(words, &sources);
+  const std::vector<Term> x = Vectorize(words, sources);
   std::vector<double> z;
   Logits(x, z);
   for (double& v : z) v /= temperature_;
@@ -411,10 +467,8 @@ Status Classifier::Save(const std::string& path) const {
   const std::string header_text = header.dump();
   Put(out, static_cast<std::uint64_t>(header_text.size()));
   out += header_text;
-  std::vector<std::uint64_t> keys(texts_.size());
-  for (const auto& [key, row] : index_) keys[row] = key;
   for (std::size_t r = 0; r < texts_.size(); ++r) {
-    Put(out, keys[r]);
+    Put(out, keys_[r]);
     Put(out, static_cast<std::uint8_t>(kinds_[r]));
     Put(out, static_cast<std::uint16_t>(texts_[r].size()));
     out += texts_[r];
@@ -494,7 +548,7 @@ Result<Classifier> Classifier::Load(const std::string& path) {
     if (!in.Get(key) || !in.Get(kind) || !in.Get(length) || !in.Bytes(length, text) ||
         !in.Get(idf) || kind < 1 || kind > 3)
       return InvalidArgument(refused + "the vocabulary is damaged");
-    m.index_[key] = static_cast<std::uint32_t>(r);
+    m.keys_.push_back(key);
     m.kinds_.push_back(static_cast<FeatureKind>(kind));
     m.texts_.push_back(std::move(text));
     m.idf_.push_back(idf);
@@ -502,6 +556,7 @@ Result<Classifier> Classifier::Load(const std::string& path) {
   if (!in.Floats(rows * m.labels_.size(), m.weights_) || !in.Floats(m.labels_.size(), m.bias_) ||
       !in.AtEnd())
     return InvalidArgument(refused + "the weights do not match the vocabulary");
+  m.index_.Build(m.keys_);
   return m;
 }
 

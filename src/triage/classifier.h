@@ -15,7 +15,6 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -56,6 +55,11 @@ struct Prediction {
 
 class Classifier {
  public:
+  // A feature of a text the model knows (its row) and its weight in that text.
+  struct Term {
+    std::uint32_t index;
+    float value;
+  };
   // Called with (epoch, epochs) as training goes.
   using ProgressFn = std::function<void(int, int)>;
 
@@ -82,24 +86,38 @@ class Classifier {
   void set_info(nlohmann::json info) { info_ = std::move(info); }
 
  private:
-  struct Term {
-    std::uint32_t index;
-    float value;
+  // Feature key → row by open addressing: keys are well-mixed 64-bit hashes, 0 marks a free slot.
+  class KeyIndex {
+   public:
+    void Build(const std::vector<std::uint64_t>& keys);  // the key of each row
+    // The row of `key`, or -1.
+    std::int64_t Find(std::uint64_t key) const;
+
+   private:
+    struct Slot {
+      std::uint64_t key = 0;
+      std::uint32_t row = 0;
+    };
+    std::vector<Slot> slots_;  // key and row side by side: one cache line per probe
+    std::uint64_t mask_ = 0;
   };
-  // The sparse TF-IDF vector of a text (known features only), L2-normalised; with the features
-  // it came from when `sources` is set.
+
+  // The sparse TF-IDF vector of a text (known features only), L2-normalised.
+  std::vector<Term> Vectorize(const std::vector<std::string>& words) const;
+  // The same in row order, with the features each term came from (for explanations).
   std::vector<Term> Vectorize(const std::vector<std::string>& words,
-                              std::vector<std::vector<Feature>>* sources = nullptr) const;
+                              std::vector<std::vector<Feature>>& sources) const;
   void Logits(const std::vector<Term>& x, std::vector<double>& out) const;
 
   FeatureOptions features_;
   std::vector<std::string> labels_;
-  std::unordered_map<std::uint64_t, std::uint32_t> index_;  // feature key → row
-  std::vector<std::string> texts_;                          // row → readable feature text
-  std::vector<FeatureKind> kinds_;                          // row → kind
-  std::vector<float> idf_;                                  // row → IDF
-  std::vector<float> weights_;                              // row-major: rows × labels
-  std::vector<float> bias_;                                 // labels
+  std::vector<std::uint64_t> keys_;  // row → feature key
+  KeyIndex index_;                   // feature key → row
+  std::vector<std::string> texts_;   // row → readable feature text
+  std::vector<FeatureKind> kinds_;   // row → kind
+  std::vector<float> idf_;           // row → IDF
+  std::vector<float> weights_;       // row-major: rows × labels
+  std::vector<float> bias_;          // labels
   double temperature_ = 1.0;
   nlohmann::json info_ = nlohmann::json::object();
 
