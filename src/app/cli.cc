@@ -145,6 +145,22 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
   restore->add_option("FILE", restore_flags.file, "the backup file to restore")->required();
   restore->add_flag("--force", restore_flags.force, "replace the database even when it holds data");
 
+  AddAiModelFlags ai_model_flags;
+  CLI::App* ai = admin->add_subcommand("ai", "AI models kept in the database");
+  ai->require_subcommand(1);
+  CLI::App* add_model = ai->add_subcommand(
+      "add-model",
+      "Store a model written by `guichet train triage` as the feature's next version (checked "
+      "first; inactive unless --activate). Activate versions, or roll back, with POST "
+      "/api/v1/ai/models/{id}/activate.");
+  AddDbOption(add_model, db);
+  add_model->add_option("MODEL", ai_model_flags.model, "the folder written by train (or the file)")
+      ->required();
+  add_model->add_option("--feature", ai_model_flags.feature, "the AI feature")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"triage.category"}));
+  add_model->add_flag("--activate", ai_model_flags.activate, "make it the active version");
+
   // import
   ImportFlags import_flags;
   CLI::App* import = app.add_subcommand("import", "Import data from files");
@@ -315,6 +331,7 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
     if (export_requests->parsed()) return RunExport(config, export_flags, io);
     if (demo->parsed()) return RunDemo(config, demo_flags, io);
     if (train_triage->parsed()) return RunTrainTriage(train_flags, io);
+    if (add_model->parsed()) return RunAddAiModel(config, ai_model_flags, io);
     if (eval_triage->parsed()) {
       if (eval_flags.model.empty() && eval_flags.predictions.empty())
         return UsageError(err, "give --model or --predictions", command);

@@ -118,5 +118,11 @@ struct EvalTriageFlags {
   bool json = false;
 };
 int RunEvalTriage(const EvalTriageFlags& flags, const Io& io);
+struct AddAiModelFlags {
+  std::string feature = "triage.category";
+  std::string model;  // the folder written by train triage, or the model file
+  bool activate = false;
+};
+int RunAddAiModel(const Config& config, const AddAiModelFlags& flags, const Io& io);
 
 }  // namespace guichet::app

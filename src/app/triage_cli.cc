@@ -157,4 +157,30 @@ int RunEvalTriage(const EvalTriageFlags& flags, const Io& io) {
   return kExitOk;
 }
 
+int RunAddAiModel(const Config& config, const AddAiModelFlags& flags, const Io& io) {
+  if (!storage::IsAiFeature(flags.feature))
+    return Fail(io, "unknown AI feature \"" + flags.feature + "\" (known: triage.category)");
+  const std::string path = ModelPath(flags.model);
+  auto model = triage::Classifier::Load(path);  // only a readable model goes in
+  if (!model.ok()) return Fail(io, model.status().message());
+  auto bytes = ReadMaybeGzipped(path, std::size_t{1} << 30);
+  if (!bytes.ok()) return Fail(io, bytes.status().message());
+  auto store = OpenCliStore(config.database_url);
+  if (!store.ok()) return Fail(io, store.status().message());
+  nlohmann::json info = model->info();
+  info["labels"] = model->labels();
+  const storage::Actor actor = storage::Actor::System("cli");
+  auto added = (*store)->ai().AddModel(
+      flags.feature, *bytes, info.value("data_sha256", std::string()), info.dump(), actor);
+  if (!added.ok()) return Fail(io, added.status().message());
+  io.out << "added " << flags.feature << " model version " << added->version << " ("
+         << model->labels().size() << " labels)\n";
+  if (flags.activate) {
+    auto active = (*store)->ai().ActivateModel(flags.feature, added->version, actor);
+    if (!active.ok()) return Fail(io, active.status().message());
+    io.out << "version " << active->version << " is now active\n";
+  }
+  return kExitOk;
+}
+
 }  // namespace guichet::app

@@ -109,6 +109,18 @@ struct NewCitizen {
   std::string name, email, phone, language;
 };
 
+// What an AI feature suggested for a new request: recorded with it, in the same transaction,
+// in the AI decision register (see storage/ai_store.h).
+struct AiSuggestion {
+  std::string feature;  // "triage.category"
+  std::optional<Id> model_id;
+  std::string mode;                   // the feature's policy then: "suggest" or "auto"
+  std::optional<std::string> output;  // the suggested value; nullopt when it abstained
+  double confidence = 0;
+  std::string details_json = "{}";  // probabilities and reasons, as the API shows them
+  bool applied = false;             // set on the request automatically (auto mode)
+};
+
 struct NewRequest {
   std::string subject;
   std::string description;
@@ -122,6 +134,7 @@ struct NewRequest {
   std::map<std::string, std::string> custom_fields;
   std::optional<Id> citizen_id;       // an existing contact (citizen accounts)
   std::optional<NewCitizen> citizen;  // or a new contact (anonymous forms, agents)
+  std::vector<AiSuggestion> ai_suggestions;
 };
 
 // A partial update: only the set fields change. `clear_*` flags empty an optional field.

@@ -59,6 +59,7 @@ struct HttpContext {
   // Runs a task on the server's threads: the continuation of an asynchronous store call, whose
   // callback comes on a storage thread.
   std::function<void(std::function<void()>)> post;
+  class TriageService* triage = nullptr;  // AI suggestions for new requests
 
   std::string Header(const std::string& lower_name) const;
   std::optional<std::string> Query(const std::string& name) const;
@@ -163,6 +164,7 @@ void AddJobRoutes(std::vector<Route>& routes);
 void AddOpsRoutes(std::vector<Route>& routes);
 void AddSlaRoutes(std::vector<Route>& routes);
 void AddAutomationRoutes(std::vector<Route>& routes);
+void AddAiRoutes(std::vector<Route>& routes);
 
 // Every route of the server, in registration order (the OpenAPI test walks it).
 std::vector<Route> AllRoutes();

@@ -22,7 +22,8 @@ bool IsParamValue(const std::string& name, std::string_view value) {
   for (char c : value) {
     const bool digit = c >= '0' && c <= '9';
     if (name == "id" ? !digit
-                     : !(digit || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-'))
+                     : !(digit || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
+                         c == '.' || c == '_'))
       return false;
   }
   return true;

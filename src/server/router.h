@@ -1,7 +1,7 @@
 // Private to src/server: finds the route of a method and path without regular expressions.
 // A route path is literal segments and {name} parameters: {id} takes 1 to 18 digits, any other
-// name 1 to 40 of A-Z, a-z, 0-9 and '-'. Matching is case-sensitive; one trailing slash is
-// ignored. The path is matched as sent (percent-encoded), so no parameter can carry an encoded
+// name 1 to 40 of A-Z, a-z, 0-9, '-', '.' and '_'. Matching is case-sensitive; one trailing slash
+// is ignored. The path is matched as sent (percent-encoded), so no parameter can carry an encoded
 // character. Thread-safety: immutable once built.
 #pragma once
 

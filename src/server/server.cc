@@ -14,6 +14,7 @@
 #include "server/http.h"
 #include "server/metrics.h"
 #include "server/router.h"
+#include "server/triage_service.h"
 
 namespace guichet::server {
 
@@ -30,6 +31,7 @@ std::vector<Route> AllRoutes() {
   AddOpsRoutes(routes);
   AddSlaRoutes(routes);
   AddAutomationRoutes(routes);
+  AddAiRoutes(routes);
   return routes;
 }
 
@@ -182,6 +184,7 @@ class RestinioServer final : public Server {
     ctx->metrics = &metrics_;
     ctx->options = &options_;
     ctx->clock = clock_;
+    ctx->triage = &triage_;
     ctx->post = [this](std::function<void()> task) { asio::post(io_, std::move(task)); };
     req->header().for_each_field([&ctx](const restinio::http_header_field_t& f) {
       ctx->headers[AsciiLower(f.name())] = f.value();
@@ -289,6 +292,7 @@ class RestinioServer final : public Server {
   const std::vector<Route> routes_;
   const Router router_;
   TokenCache tokens_;
+  TriageService triage_{store_};
   Metrics metrics_;
   asio::io_context io_;  // run by the server's threads; before handle_, which stops it
   restinio::running_server_handle_t<ServerTraits> handle_;

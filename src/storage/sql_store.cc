@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "common/text.h"
 #include "storage/migrations.h"
+#include "storage/sql_ai.h"
 #include "storage/sql_automations.h"
 #include "storage/sql_db.h"
 #include "storage/sql_jobs.h"
@@ -181,11 +182,12 @@ Status IndexNewRequests(SqlConnection& c) {
 class SqlStore final : public Store {
  public:
   SqlStore(Dialect dialect, std::unique_ptr<internal::ConnectionPool> pool, const Clock* clock)
-      : db_(dialect, std::move(pool), clock), sla_(db_), jobs_(db_), automations_(db_) {
+      : db_(dialect, std::move(pool), clock), sla_(db_), jobs_(db_), automations_(db_), ai_(db_) {
     if (dialect == Dialect::kSqlite) db_.SetBeforeCommit(IndexNewRequests);
   }
 
   SlaStore& sla() override { return sla_; }
+  AiStore& ai() override { return ai_; }
   AutomationStore& automations() override { return automations_; }
 
   std::string_view backend() const override {
@@ -654,6 +656,7 @@ class SqlStore final : public Store {
     const Id id = created.id;
     GUICHET_RETURN_IF_ERROR(db_.Audit(c, actor, "request.create", "request", id, id,
                                       Created(RequestToAuditJson(created))));
+    GUICHET_RETURN_IF_ERROR(ai_.RecordSuggestions(c, id, in.ai_suggestions, actor));
     if (!firings.empty()) {
       GUICHET_RETURN_IF_ERROR(automations_.RecordFirings(c, created, firings));
       GUICHET_ASSIGN_OR_RETURN(created, LoadRequest(c, id, false));
@@ -1275,6 +1278,7 @@ class SqlStore final : public Store {
   internal::SqlSla sla_;
   internal::SqlJobQueue jobs_;  // built on db_
   internal::SqlAutomations automations_;
+  internal::SqlAi ai_;
 };
 
 const SystemClock kSystemClock;

@@ -24,6 +24,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "core/model.h"
+#include "storage/ai_store.h"
 #include "storage/automation_store.h"
 #include "storage/sla_store.h"
 
@@ -271,6 +272,8 @@ class Store {
 
   // --- Features with stores of their own (built on the same database) ------------------------
   virtual SlaStore& sla() = 0;
+  // AI policies, model versions and the AI decision register (ai_store.h).
+  virtual AiStore& ai() = 0;
   virtual AutomationStore& automations() = 0;
   // The queue of background jobs kept in this database (storage/jobs.h).
   virtual JobQueue& jobs() = 0;

@@ -501,7 +501,12 @@ Result<Classifier> Classifier::Load(const std::string& path) {
   std::string data(size, '\0');
   if (!file.read(data.data(), static_cast<std::streamsize>(size)))
     return Unavailable("cannot read " + path);
-  const std::string refused = "refused model " + path + ": ";
+  return FromBytes(data, path);
+}
+
+Result<Classifier> Classifier::FromBytes(std::string_view data, const std::string& name) {
+  if (data.size() > kMaxModelBytes) return InvalidArgument(name + " is too large for a triage model");
+  const std::string refused = "refused model " + name + ": ";
   const std::size_t magic = std::strlen(kMagic);
   if (data.compare(0, magic, kMagic) != 0)
     return InvalidArgument(refused + "not a Guichet triage model");
@@ -513,7 +518,7 @@ Result<Classifier> Classifier::Load(const std::string& path) {
     return InvalidArgument(refused + "format " + std::to_string(version) +
                            ", this build reads format " + std::to_string(kFormatVersion));
   const std::string_view body(data.data(), data.size() - 64);
-  if (Sha256Hex(body) != std::string_view(data).substr(data.size() - 64))
+  if (Sha256Hex(body) != data.substr(data.size() - 64))
     return InvalidArgument(refused + "the file is truncated or damaged (checksum mismatch)");
 
   Reader in(body.substr(magic + sizeof version));

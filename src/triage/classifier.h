@@ -71,6 +71,9 @@ class Classifier {
                                   const ProgressFn& progress = nullptr,
                                   const std::vector<Example>* calibration = nullptr);
   static Result<Classifier> Load(const std::string& path);
+  // The same from the bytes of a model file (e.g. kept in the database); `name` names it in
+  // errors.
+  static Result<Classifier> FromBytes(std::string_view data, const std::string& name);
   Status Save(const std::string& path) const;
 
   // Never fails: empty, huge or junk text gives a prediction with low confidence.

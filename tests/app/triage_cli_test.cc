@@ -113,5 +113,31 @@ TEST(TriageCliTest, ExplainsBadInput) {
   EXPECT_NE(r.err.find("give --model or --predictions"), std::string::npos) << r.err;
 }
 
+TEST(TriageCliTest, StoresModelVersionsInTheDatabase) {
+  TempDir dir;
+  WriteFile(dir.File("data.tsv"), Tsv());
+  ASSERT_EQ(RunGuichet({"train", "triage", "--out", dir.File("m"), "--data", dir.File("data.tsv"),
+                        "--text-column", "message", "--label-column", "service",
+                        "--label-separator", "|"})
+                .code,
+            0);
+  const std::string db = "sqlite:" + dir.File("g.db");
+  CliResult r = RunGuichet({"admin", "ai", "add-model", "--db", db, dir.File("m"), "--activate"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("added triage.category model version 1 (2 labels)"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("version 1 is now active"), std::string::npos);
+  r = RunGuichet({"admin", "ai", "add-model", "--db", db, dir.File("m/triage.model")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("version 2"), std::string::npos);
+  WriteFile(dir.File("bad.model"), "GUICHET-TRIAGE\n cut short");
+  r = RunGuichet({"admin", "ai", "add-model", "--db", db, dir.File("bad.model")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("truncated"), std::string::npos) << r.err;
+  r = RunGuichet(
+      {"admin", "ai", "add-model", "--db", db, "--feature", "triage.mood", dir.File("m")});
+  EXPECT_EQ(r.code, 2);
+}
+
 }  // namespace
 }  // namespace guichet::app::testing

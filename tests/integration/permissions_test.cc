@@ -2,11 +2,13 @@
 // against a table of expected outcomes written as data below; then the no-leak rules: lists are
 // scoped to what the caller may see, and a request one may not see is a 404 that looks exactly
 // like a request that does not exist.
+#include <fstream>
 #include <set>
 
 #include "common/crypto.h"
 #include "harness.h"
 #include "server/http.h"
+#include "triage/classifier.h"
 
 namespace guichet::testing {
 namespace {
@@ -88,6 +90,11 @@ constexpr MatrixRow kMatrix[] = {
     {"DELETE", "/api/v1/macros/{id}",                     "13333A3A"},
     {"POST",   "/api/v1/requests/{id}/apply-macro",       "134A4A3A"},
     {"GET",    "/api/v1/requests/{id}/notifications",     "133A4AAA"},
+    {"GET",    "/api/v1/ai/settings",                     "133AAAAA"},
+    {"PUT",    "/api/v1/ai/settings/{feature}",           "1333333A"},
+    {"GET",    "/api/v1/ai/models",                       "1333333A"},
+    {"POST",   "/api/v1/ai/models/{id}/activate",         "1333333A"},
+    {"GET",    "/api/v1/requests/{id}/ai-decisions",      "134A4AAA"},
 };
 // clang-format on
 
@@ -209,11 +216,33 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
                  {"opening_hours", defaults.opening_hours},
                  {"alsace_moselle", false},
                  {"extra_closed_days", json::array()}});
+    } else if (path == "/api/v1/ai/settings/{feature}") {
+      req.target = Replace(path, "{feature}", "triage.category");
+      auto now = env().store().ai().GetSetting(storage::kAiTriageCategory);
+      EXPECT_TRUE(now.ok());
+      json_body({{"mode", "off"}, {"version", now.ok() ? now->version : 0}});  // stays off
+    } else if (path == "/api/v1/ai/models/{id}/activate") {
+      req.target = Replace(path, "{id}", std::to_string(AddTinyModel()));
     } else if (path == "/api/v1/teams/{id}/opening-hours") {
       req.target = Replace(path, "{id}", std::to_string(env().team_a().id));
       if (method == "PUT") json_body({{"opening_hours", nullptr}});
     }
     return req;
+  }
+
+  // A real (tiny) triage model version, inactive; its id.
+  core::Id AddTinyModel() {
+    auto model = triage::Classifier::Train(
+        {{"trou dans la chaussée", "voirie"}, {"poubelle pleine", "dechets"}}, {});
+    EXPECT_TRUE(model.ok());
+    const std::string file = ::testing::TempDir() + "matrix.model";
+    EXPECT_TRUE(model->Save(file).ok());
+    std::ifstream in(file, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    auto added = env().store().ai().AddModel(storage::kAiTriageCategory, bytes, "x", "{}",
+                                             storage::Actor::System("test"));
+    EXPECT_TRUE(added.ok()) << added.status().ToString();
+    return added.ok() ? added->id : 0;
   }
 
   storage::Macro MakeMacro(int n) {

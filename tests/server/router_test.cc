@@ -46,6 +46,7 @@ TEST(RouterTest, ExtractsTypedParameters) {
   ASSERT_TRUE(messages);
   EXPECT_EQ(messages->route, &routes[3]);
   EXPECT_EQ(messages->params.at("id"), "7");
+  EXPECT_TRUE(router.Find("GET", "/api/v1/track/triage.category_v2"));
   auto track = router.Find("GET", "/api/v1/track/VDM-2026-000123");
   ASSERT_TRUE(track);
   EXPECT_EQ(track->params.at("reference"), "VDM-2026-000123");
@@ -70,7 +71,7 @@ TEST(RouterTest, RefusesWhatIsNotARoute) {
            "/api/v1",                               // too few
            "/API/V1/REQUESTS",                      // case-sensitive
            "/api/v1/track/a%2Fb",                   // no encoded character in a parameter
-           "/api/v1/track/a.b",                     //
+           "/api/v1/track/a+b",                     //
            "/api/v1/track/",                        // an empty parameter
            "api/v1/requests",                       // not absolute
            "",                                      //

@@ -176,6 +176,7 @@ class TestStore : public storage::Store {
   Result<storage::AuditVerification> VerifyAudit() override { return inner_->VerifyAudit(); }
   Status BackupTo(const std::string& path) override { return inner_->BackupTo(path); }
   storage::SlaStore& sla() override { return inner_->sla(); }
+  storage::AiStore& ai() override { return inner_->ai(); }
   storage::AutomationStore& automations() override { return inner_->automations(); }
   Result<core::Request> ApplyMacro(core::Id request_id, std::int64_t expected_version,
                                    core::Id macro_id, const std::string& agent_name,

@@ -6,6 +6,7 @@
 #include "common/text.h"
 #include "server/auth.h"
 #include "server/json/dto.h"
+#include "server/triage_service.h"
 
 namespace guichet::server {
 namespace {
@@ -152,6 +153,7 @@ HttpResponse CreatedResponse(const HttpContext& ctx, const Result<core::Request>
 void CreateRequest(std::shared_ptr<HttpContext> ctx, Respond respond) {
   auto input = ReadCreate(*ctx);
   if (auto* problem = std::get_if<HttpResponse>(&input)) return respond(std::move(*problem));
+  if (ctx->triage) ctx->triage->Suggest(std::get<core::NewRequest>(input));
   const std::string secret = RandomToken(24);
   ctx->store->CreateRequestAsync(std::get<core::NewRequest>(input), Sha256Hex(secret), ctx->actor(),
                                  [ctx, secret, respond](Result<core::Request> created) {

@@ -1,0 +1,249 @@
+// AI triage over real HTTP, on every backend: off until an admin turns it on; in suggest mode a
+// new request arrives with its suggestion, probabilities and reasons in the decision register;
+// in auto mode a confident suggestion sets the category (and so the team); below the threshold
+// the model abstains; activating another model version (or an older one: the rollback) applies
+// without a restart; a damaged model is refused at activation. Also what the store keeps:
+// versions, settings with their versions, audit entries.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "common/crypto.h"
+#include "http_client.h"
+#include "server/server.h"
+#include "tests/testing/status_macros.h"
+#include "tests/testing/store_fixture.h"
+#include "triage/classifier.h"
+
+namespace guichet::testing {
+namespace {
+
+using json = nlohmann::json;
+
+std::vector<triage::Example> Examples(const std::string& street_label,
+                                      const std::string& waste_label) {
+  std::vector<triage::Example> out;
+  for (const char* t : {"Nid de poule dangereux", "Trottoir défoncé", "Lampadaire éteint",
+                        "Chaussée abîmée", "Trou dans la route", "Feu tricolore en panne"})
+    out.push_back({t, street_label});
+  for (const char* t :
+       {"Poubelle non ramassée", "Encombrants devant chez moi", "Bac de tri cassé",
+        "Dépôt sauvage de déchets", "Collecte des ordures oubliée", "Conteneur à verre plein"})
+    out.push_back({t, waste_label});
+  return out;
+}
+
+std::string ModelBytes(const std::vector<triage::Example>& examples) {
+  triage::TrainOptions options;
+  options.epochs = 40;
+  auto model = triage::Classifier::Train(examples, options);
+  EXPECT_TRUE(model.ok()) << model.status().ToString();
+  const std::string file = ::testing::TempDir() + "ai_api_test.model";
+  EXPECT_TRUE(model->Save(file).ok());
+  std::ifstream in(file, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+class AiApiTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (auto why = StoreFixtureUnavailable(GetParam()); !why.empty()) GTEST_SKIP() << why;
+    ASSERT_OK_AND_ASSIGN(store_, OpenFreshStore(GetParam()));
+    const storage::Actor system = storage::Actor::System("test");
+    ASSERT_OK_AND_ASSIGN(voirie_, store_->CreateTeam("Voirie", system));
+    ASSERT_OK_AND_ASSIGN(proprete_, store_->CreateTeam("Propreté", system));
+    core::Category c;
+    c.slug = "voirie";
+    c.name = "Voirie";
+    c.default_team_id = voirie_.id;
+    ASSERT_OK(store_->CreateCategory(c, system).status());
+    c.slug = "dechets";
+    c.name = "Déchets";
+    c.default_team_id = proprete_.id;
+    ASSERT_OK(store_->CreateCategory(c, system).status());
+    for (auto role : {core::Role::kAdmin, core::Role::kAgent}) {
+      core::NewUser user;
+      user.email = std::string(core::ToString(role)) + "@mairie.example";
+      user.role = role;
+      if (role == core::Role::kAgent) user.team_ids = {voirie_.id, proprete_.id};
+      ASSERT_OK_AND_ASSIGN(auto created, store_->CreateUser(user, system));
+      const std::string token = "gu_" + RandomToken(32);
+      ASSERT_OK(store_->CreateApiToken(created.id, "t", Sha256Hex(token), system).status());
+      tokens_[role] = token;
+    }
+    server::ServerOptions options;
+    options.port = 0;
+    options.threads = 2;
+    ASSERT_OK_AND_ASSIGN(server_, server::StartServer(*store_, options));
+    client_ = std::make_unique<HttpClient>(server_->port());
+  }
+
+  void TearDown() override {
+    client_.reset();
+    if (server_) server_->Stop();
+  }
+
+  Headers As(core::Role role, bool with_body = false) {
+    Headers h = {{"Authorization", "Bearer " + tokens_[role]}};
+    if (with_body) h.push_back({"Content-Type", "application/json"});
+    return h;
+  }
+  json SetPolicy(const std::string& mode, double threshold) {
+    const HttpResult now = client_->Get("/api/v1/ai/settings", As(core::Role::kAgent));
+    EXPECT_EQ(now.status, 200) << now.body;
+    const json body = {
+        {"mode", mode}, {"threshold", threshold}, {"version", now.Json()["items"][0]["version"]}};
+    const HttpResult r = client_->Send(
+        {"PUT", "/api/v1/ai/settings/triage.category", As(core::Role::kAdmin, true), body.dump()});
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.Json();
+  }
+  core::Id AddModel(const std::string& bytes) {
+    auto added = store_->ai().AddModel(storage::kAiTriageCategory, bytes, "sha", "{}",
+                                       storage::Actor::System("test"));
+    EXPECT_TRUE(added.ok()) << added.status().ToString();
+    return added.ok() ? added->id : 0;
+  }
+  HttpResult Activate(core::Id id) {
+    return client_->Post("/api/v1/ai/models/" + std::to_string(id) + "/activate", "",
+                         As(core::Role::kAdmin));
+  }
+  json Create(const std::string& subject) {
+    const json body = {{"subject", subject}, {"description", "Merci"}, {"channel", "phone"}};
+    const HttpResult r =
+        client_->Post("/api/v1/requests", body.dump(), As(core::Role::kAgent, true));
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.Json();
+  }
+  json Decisions(const json& request) {
+    const HttpResult r = client_->Get(
+        "/api/v1/requests/" + std::to_string(request["id"].get<std::int64_t>()) + "/ai-decisions",
+        As(core::Role::kAdmin));  // a request without a team is not yet any agent's
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.Json()["items"];
+  }
+  // Policies and models are read at most once a second by each node.
+  static void LetTheNodeSeeIt() { std::this_thread::sleep_for(std::chrono::milliseconds(1100)); }
+
+  std::unique_ptr<TestStore> store_;
+  core::Team voirie_, proprete_;
+  std::map<core::Role, std::string> tokens_;
+  std::unique_ptr<server::Server> server_;
+  std::unique_ptr<HttpClient> client_;
+};
+
+TEST_P(AiApiTest, OffUntilTurnedOnThenSuggestsWithReasons) {
+  const core::Id model = AddModel(ModelBytes(Examples("voirie", "dechets")));
+  ASSERT_EQ(Activate(model).status, 200);
+  EXPECT_TRUE(Decisions(Create("Lampadaire éteint rue Hugo")).empty()) << "off by default";
+
+  const json policy = SetPolicy("suggest", 0.4);
+  EXPECT_EQ(policy["mode"], "suggest");
+  EXPECT_EQ(policy["version"], 1);
+  LetTheNodeSeeIt();
+  const json request = Create("Le lampadaire de ma rue est éteint");
+  EXPECT_TRUE(request["category"].is_null()) << "suggest mode changes nothing";
+  const json decisions = Decisions(request);
+  ASSERT_EQ(decisions.size(), 1u);
+  const json& d = decisions[0];
+  EXPECT_EQ(d["feature"], "triage.category");
+  EXPECT_EQ(d["mode"], "suggest");
+  EXPECT_EQ(d["output"], "voirie");
+  EXPECT_FALSE(d["applied"].get<bool>());
+  EXPECT_EQ(d["outcome"], "pending");
+  EXPECT_EQ(d["model_id"], model);
+  EXPECT_GT(d["confidence"].get<double>(), 0.4);
+  ASSERT_FALSE(d["details"]["reasons_for"].empty());
+  EXPECT_EQ(d["details"]["probabilities"][0]["label"], "voirie");
+
+  // Suggestions are in the audit log, with the request.
+  storage::AuditQuery q;
+  q.request_id = request["id"].get<std::int64_t>();
+  ASSERT_OK_AND_ASSIGN(auto audit, store_->ListAudit(q));
+  bool logged = false;
+  for (const auto& e : audit) logged |= e.action == "ai_decision.create";
+  EXPECT_TRUE(logged);
+}
+
+TEST_P(AiApiTest, AutoAppliesConfidentSuggestionsAndAbstainsBelowTheThreshold) {
+  ASSERT_EQ(Activate(AddModel(ModelBytes(Examples("voirie", "dechets")))).status, 200);
+  SetPolicy("auto", 0.4);
+  LetTheNodeSeeIt();
+  const json routed = Create("Poubelle non ramassée depuis lundi");
+  EXPECT_EQ(routed["category"], "dechets");
+  EXPECT_EQ(routed["team_id"], proprete_.id) << "the category's team follows";
+  EXPECT_TRUE(Decisions(routed)[0]["applied"].get<bool>());
+
+  SetPolicy("auto", 0.9);
+  LetTheNodeSeeIt();
+  const json waiting = Create("Lampadaire éteint et poubelle non ramassée");  // both at once
+  EXPECT_TRUE(waiting["category"].is_null());
+  const json d = Decisions(waiting)[0];
+  EXPECT_TRUE(d["abstained"].get<bool>());
+  EXPECT_TRUE(d["output"].is_null());
+  EXPECT_FALSE(d["applied"].get<bool>());
+  EXPECT_EQ(d["details"]["top_label"], "dechets");
+}
+
+TEST_P(AiApiTest, ActivationAndRollbackApplyWithoutRestart) {
+  const core::Id first = AddModel(ModelBytes(Examples("voirie", "dechets")));
+  const core::Id second = AddModel(ModelBytes(Examples("dechets", "voirie")));  // swapped labels
+  ASSERT_EQ(Activate(first).status, 200);
+  SetPolicy("suggest", 0.0);
+  LetTheNodeSeeIt();
+  EXPECT_EQ(Decisions(Create("Trou dans la route"))[0]["output"], "voirie");
+
+  const HttpResult activated = Activate(second);
+  ASSERT_EQ(activated.status, 200) << activated.body;
+  EXPECT_EQ(activated.Json()["version"], 2);
+  LetTheNodeSeeIt();
+  EXPECT_EQ(Decisions(Create("Trou dans la route"))[0]["output"], "dechets");
+
+  ASSERT_EQ(Activate(first).status, 200);  // the rollback
+  LetTheNodeSeeIt();
+  const json d = Decisions(Create("Trou dans la route"))[0];
+  EXPECT_EQ(d["output"], "voirie");
+  EXPECT_EQ(d["details"]["model_version"], 1);
+
+  const HttpResult models = client_->Get("/api/v1/ai/models", As(core::Role::kAdmin));
+  ASSERT_EQ(models.status, 200);
+  ASSERT_EQ(models.Json()["items"].size(), 2u);
+  EXPECT_EQ(models.Json()["items"][0]["version"], 2);  // newest first
+  EXPECT_FALSE(models.Json()["items"][0]["active"].get<bool>());
+  EXPECT_TRUE(models.Json()["items"][1]["active"].get<bool>());
+}
+
+TEST_P(AiApiTest, BadModelsAndPoliciesAreRefused) {
+  std::string damaged = ModelBytes(Examples("voirie", "dechets"));
+  damaged[damaged.size() / 2] ^= 1;
+  const HttpResult refused = Activate(AddModel(damaged));
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_NE(refused.body.find("checksum"), std::string::npos) << refused.body;
+  EXPECT_EQ(Activate(999999).status, 404);
+
+  auto put = [&](const json& body) {
+    return client_->Send(
+        {"PUT", "/api/v1/ai/settings/triage.category", As(core::Role::kAdmin, true), body.dump()});
+  };
+  EXPECT_EQ(put({{"mode", "sometimes"}, {"version", 0}}).status, 422);
+  EXPECT_EQ(put({{"mode", "auto"}, {"threshold", 1.5}, {"version", 0}}).status, 422);
+  EXPECT_EQ(put({{"mode", "auto"}}).status, 428);
+  EXPECT_EQ(put({{"mode", "auto"}, {"version", 7}}).status, 409);
+  EXPECT_EQ(client_
+                ->Send({"PUT", "/api/v1/ai/settings/triage.priority", As(core::Role::kAdmin, true),
+                        json{{"mode", "auto"}, {"version", 0}}.dump()})
+                .status,
+            404);
+  // The desk keeps working with AI on and no model.
+  SetPolicy("auto", 0.5);
+  LetTheNodeSeeIt();
+  EXPECT_TRUE(Decisions(Create("Trou dans la route")).empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, AiApiTest, ::testing::ValuesIn(BackendNames()),
+                         BackendParamName);
+
+}  // namespace
+}  // namespace guichet::testing
