@@ -119,4 +119,12 @@ struct EvalTriageFlags {
 };
 int RunEvalTriage(const EvalTriageFlags& flags, const Io& io);
 
+// guichet eval langid (triage_cli.cc): language identification engines on a labelled file.
+struct EvalLangidFlags {
+  TriageDataFlags data;
+  std::string engine = "all";  // cld2, textcat, builtin or all
+  bool json = false;
+};
+int RunEvalLangid(const EvalLangidFlags& flags, const Io& io);
+
 }  // namespace guichet::app
