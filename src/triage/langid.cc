@@ -110,14 +110,14 @@ Script ScriptOf(std::int32_t cp) {
 
 bool IsKana(std::int32_t cp) { return In(cp, 0x3040, 0x30FF); }
 
-// What the engines read: the words left once e-mails, links, tokens with digits and acronyms
-// are set aside, and how much signal they carry.
+// What the engines read: the words left once e-mail addresses, links, numbers (and the short
+// codes stuck to them) and acronyms are set aside, and how much signal they carry.
 struct Prepared {
   std::string clean;                      // valid UTF-8, kept tokens separated by spaces
   std::vector<std::int32_t> code_points;  // of `clean`
   double letters = 0;  // a CJK character counts double: it carries a word's meaning
   double words = 0;    // a run of CJK characters counts half its length
-  double visible = 0;  // code points other than spaces, invalid bytes included
+  double visible = 0;  // code points of the tokens kept or split, invalid bytes included
   std::array<double, kScriptCount> script_letters{};
   Script main_script = kNoScript;
   double main_share = 0;
@@ -180,6 +180,7 @@ void AddToken(std::string_view token, Prepared& p) {
   bool after_digit = false;
   for (std::size_t i = 0; i < token.size();) {
     const std::size_t at = i;
+    ++p.visible;
     if (!IsDigit(NextCodePoint(token, i))) continue;
     if (at > piece_start) AddPiece(token.substr(piece_start, at - piece_start), true, p);
     piece_start = i;
@@ -197,14 +198,6 @@ Prepared Prepare(std::string_view text) {
       if (i > start) AddToken(text.substr(start, i - start), p);
       start = i + 1;
     }
-  }
-  for (std::size_t i = 0; i < text.size();) {
-    if (IsSpace(text[i])) {
-      ++i;
-      continue;
-    }
-    (void)NextCodePoint(text, i);
-    ++p.visible;
   }
   const auto main = std::max_element(p.script_letters.begin(), p.script_letters.end());
   if (p.letters > 0) {

@@ -100,6 +100,13 @@ TEST(LangIdTest, HugeTextIsReadOnlyInPart) {
   EXPECT_EQ(IdentifyLanguage(text).language, "fr");
 }
 
+TEST(LangIdTest, LinksAndNumbersAroundATextAreSetAside) {
+  const LanguageGuess guess = IdentifyLanguage(
+      "voir https://www.service-public.fr/particuliers/vosdroits/F1234 et le dossier 2024-0187, "
+      "je n'ai toujours pas de réponse depuis le 12/03 : merci de me rappeler au 06 12 34 56 78");
+  EXPECT_EQ(guess.language, "fr") << guess.reason;
+}
+
 TEST(LangIdTest, MixedTextGetsNoHighConfidence) {
   const char* mixed[] = {
       "Bonjour, my bin was not collected, merci de passer asap",
