@@ -281,6 +281,24 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
   eval_triage->add_flag("--json", eval_flags.json,
                         "one JSON object (accuracy, macro_f1, ece, coverage_80_accuracy, n, …)");
 
+  EvalLangidFlags langid_flags;
+  CLI::App* eval_langid = eval->add_subcommand(
+      "langid",
+      "Score language identification (fr en ar es pt it de tr ro ru zh, or \"unknown\" for text "
+      "too short or mixed) on a labelled file: accuracy over all rows and over the rows of a "
+      "language, per-language precision/recall/F1, the share of \"unknown\" rows answered "
+      "\"unknown\", and the time per text");
+  add_data_options(eval_langid, langid_flags.data);
+  eval_langid
+      ->add_option("--engine", langid_flags.engine,
+                   "cld2, textcat (exttextcat), builtin (scripts, frequent words and diacritics) "
+                   "or all, to compare them")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"cld2", "textcat", "builtin", "all"}));
+  eval_langid->add_flag("--json", langid_flags.json,
+                        "one JSON object: n, default_engine, and per engine accuracy, macro_f1, "
+                        "language_rows, unknown_rows, micros_per_text and the full report");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -337,6 +355,7 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
         return UsageError(err, "give --model or --predictions", command);
       return RunEvalTriage(eval_flags, io);
     }
+    if (eval_langid->parsed()) return RunEvalLangid(langid_flags, io);
     return UsageError(err, "no command given", command);
   } catch (const std::exception& e) {
     // Third-party code may throw; it never reaches the user as a crash.

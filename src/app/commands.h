@@ -125,4 +125,12 @@ struct AddAiModelFlags {
 };
 int RunAddAiModel(const Config& config, const AddAiModelFlags& flags, const Io& io);
 
+// guichet eval langid (triage_cli.cc): language identification engines on a labelled file.
+struct EvalLangidFlags {
+  TriageDataFlags data;
+  std::string engine = "all";  // cld2, textcat, builtin or all
+  bool json = false;
+};
+int RunEvalLangid(const EvalLangidFlags& flags, const Io& io);
+
 }  // namespace guichet::app

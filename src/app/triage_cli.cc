@@ -1,4 +1,5 @@
-// guichet train triage and guichet eval triage: the routing classifier on labelled files.
+// guichet train triage, guichet eval triage (the routing classifier) and guichet eval langid
+// (language identification) on labelled files.
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +9,7 @@
 #include "app/labeled_data.h"
 #include "app/progress.h"
 #include "triage/classifier.h"
+#include "triage/langid.h"
 #include "triage/metrics.h"
 
 namespace guichet::app {
@@ -180,6 +182,98 @@ int RunAddAiModel(const Config& config, const AddAiModelFlags& flags, const Io& 
     if (!active.ok()) return Fail(io, active.status().message());
     io.out << "version " << active->version << " is now active\n";
   }
+  return kExitOk;
+}
+
+namespace {
+
+// One engine's answers on every example, scored.
+nlohmann::json EvalLangidEngine(triage::LangIdEngine engine, const LabeledData& data) {
+  std::vector<std::string> gold, predicted;
+  std::vector<double> confidence;
+  (void)triage::IdentifyLanguage("warming up: models load on first use", engine);
+  const auto start = std::chrono::steady_clock::now();
+  for (const auto& e : data.examples) {
+    triage::LanguageGuess guess = triage::IdentifyLanguage(e.text, engine);
+    gold.push_back(e.label);
+    predicted.push_back(std::move(guess.language));
+    confidence.push_back(guess.confidence);
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  int language_rows = 0, language_right = 0, unknown_rows = 0, unknown_right = 0;
+  for (std::size_t i = 0; i < gold.size(); ++i) {
+    const bool right = gold[i] == predicted[i];
+    if (gold[i] == triage::kUnknownLanguage) {
+      ++unknown_rows;
+      unknown_right += right;
+    } else {
+      ++language_rows;
+      language_right += right;
+    }
+  }
+  const auto share = [](int part, int whole) {
+    return whole > 0 ? static_cast<double>(part) / whole : 0.0;
+  };
+  const triage::EvalReport report = triage::Evaluate(gold, predicted, confidence);
+  return {
+      {"engine", triage::LangIdEngineName(engine)},
+      {"report", triage::ToJson(report)},
+      {"text_report", triage::ToText(report)},
+      {"accuracy", report.accuracy},
+      {"macro_f1", report.macro_f1},
+      {"language_rows", {{"n", language_rows}, {"accuracy", share(language_right, language_rows)}}},
+      {"unknown_rows",
+       {{"n", unknown_rows}, {"answered_unknown", share(unknown_right, unknown_rows)}}},
+      {"micros_per_text", gold.empty() ? 0.0 : seconds * 1e6 / static_cast<double>(gold.size())}};
+}
+
+}  // namespace
+
+int RunEvalLangid(const EvalLangidFlags& flags, const Io& io) {
+  std::vector<triage::LangIdEngine> engines;
+  if (flags.engine == "all") {
+    engines = {triage::LangIdEngine::kCld2, triage::LangIdEngine::kTextcat,
+               triage::LangIdEngine::kBuiltin};
+  } else if (auto engine = triage::ParseLangIdEngine(flags.engine)) {
+    engines = {*engine};
+  } else {
+    return Fail(io, "unknown engine '" + flags.engine + "': give cld2, textcat, builtin or all");
+  }
+  auto data = Load(flags.data);
+  if (!data.ok()) return Fail(io, data.status().message());
+  nlohmann::json results = nlohmann::json::array();
+  for (triage::LangIdEngine engine : engines) results.push_back(EvalLangidEngine(engine, *data));
+
+  if (flags.json) {
+    nlohmann::json out = {
+        {"n", data->examples.size()},
+        {"skipped_without_label", data->skipped_without_label},
+        {"default_engine", triage::LangIdEngineName(triage::kDefaultLangIdEngine)},
+        {"engines", nlohmann::json::array()}};
+    for (auto& r : results) {
+      r.erase("text_report");
+      out["engines"].push_back(r);
+    }
+    io.out << out.dump() << "\n";
+    return kExitOk;
+  }
+  char line[256];
+  for (const auto& r : results) {
+    io.out << "== " << r["engine"].get<std::string>() << " ==\n"
+           << r["text_report"].get<std::string>() << "\n";
+  }
+  io.out << "engine    accuracy  language rows  macro-F1  unknown rows answered unknown  µs per "
+            "text\n";
+  for (const auto& r : results) {
+    std::snprintf(line, sizeof line, "%-8s  %8.3f  %13.3f  %8.3f  %31.3f  %11.1f\n",
+                  r["engine"].get<std::string>().c_str(), r["accuracy"].get<double>(),
+                  r["language_rows"]["accuracy"].get<double>(), r["macro_f1"].get<double>(),
+                  r["unknown_rows"]["answered_unknown"].get<double>(),
+                  r["micros_per_text"].get<double>());
+    io.out << line;
+  }
+  io.out << "default engine: " << triage::LangIdEngineName(triage::kDefaultLangIdEngine) << "\n";
   return kExitOk;
 }
 

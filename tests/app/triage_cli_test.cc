@@ -1,5 +1,6 @@
-// `guichet train triage` and `guichet eval triage` in-process on small labelled files written
-// here (TSV, CSV, gzip): the model folder, the report, the JSON keys, and readable errors.
+// `guichet train triage`, `guichet eval triage` and `guichet eval langid` in-process on small
+// labelled files written here (TSV, CSV, gzip): the model folder, the report, the JSON keys,
+// and readable errors.
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -137,6 +138,46 @@ TEST(TriageCliTest, StoresModelVersionsInTheDatabase) {
   r = RunGuichet(
       {"admin", "ai", "add-model", "--db", db, "--feature", "triage.mood", dir.File("m")});
   EXPECT_EQ(r.code, 2);
+}
+
+TEST(LangidCliTest, ScoresEveryEngineInJsonAndText) {
+  TempDir dir;
+  WriteFile(dir.File("lang.tsv"),
+            "lang\ttext\n"
+            "fr\tBonjour, le camion des ordures n'est pas passé dans notre rue depuis mardi.\n"
+            "ru\tЗдравствуйте, я хотел бы записаться на приём в мэрию.\n"
+            "zh\t您好，我想问一下周六上午市政厅开不开门，谢谢。\n"
+            "unknown\t12/03\n");
+  const std::vector<std::string> data = {"--data", dir.File("lang.tsv"), "--text-column",
+                                         "text",   "--label-column",     "lang"};
+  std::vector<std::string> args = {"eval", "langid", "--engine", "all", "--json"};
+  args.insert(args.end(), data.begin(), data.end());
+  const CliResult json = RunGuichet(args);
+  ASSERT_EQ(json.code, 0) << json.err;
+  const auto report = nlohmann::json::parse(json.out);
+  EXPECT_EQ(report["n"], 4);
+  EXPECT_EQ(report["default_engine"], "cld2");
+  ASSERT_EQ(report["engines"].size(), 3u);
+  for (const auto& engine : report["engines"]) {
+    for (const char* key : {"engine", "accuracy", "macro_f1", "language_rows", "unknown_rows",
+                            "micros_per_text", "report"})
+      EXPECT_TRUE(engine.contains(key)) << key;
+    EXPECT_EQ(engine["language_rows"]["n"], 3);
+    EXPECT_EQ(engine["unknown_rows"]["n"], 1);
+    EXPECT_DOUBLE_EQ(engine["unknown_rows"]["answered_unknown"].get<double>(), 1.0);
+    EXPECT_DOUBLE_EQ(engine["accuracy"].get<double>(), 1.0) << engine["engine"];
+  }
+
+  std::vector<std::string> text_args = {"eval", "langid", "--engine", "builtin"};
+  text_args.insert(text_args.end(), data.begin(), data.end());
+  const CliResult text = RunGuichet(text_args);
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_NE(text.out.find("== builtin =="), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("unknown rows answered unknown"), std::string::npos) << text.out;
+
+  std::vector<std::string> bad = {"eval", "langid", "--engine", "fasttext"};
+  bad.insert(bad.end(), data.begin(), data.end());
+  EXPECT_EQ(RunGuichet(bad).code, 2);
 }
 
 }  // namespace
