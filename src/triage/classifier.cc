@@ -505,7 +505,8 @@ Result<Classifier> Classifier::Load(const std::string& path) {
 }
 
 Result<Classifier> Classifier::FromBytes(std::string_view data, const std::string& name) {
-  if (data.size() > kMaxModelBytes) return InvalidArgument(name + " is too large for a triage model");
+  if (data.size() > kMaxModelBytes)
+    return InvalidArgument(name + " is too large for a triage model");
   const std::string refused = "refused model " + name + ": ";
   const std::size_t magic = std::strlen(kMagic);
   if (data.compare(0, magic, kMagic) != 0)

@@ -40,52 +40,9 @@ enum Script { kLatin, kCyrillic, kArabic, kCjk, kHangul, kOtherScript, kScriptCo
 // The code point at s[i], moving i past it; -1 for a byte that starts no valid UTF-8 sequence
 // (i then moves by one byte).
 std::int32_t NextCodePoint(std::string_view s, std::size_t& i) {
-  const auto lead = static_cast<unsigned char>(s[i]);
-  if (lead < 0x80) return s[i++];
-  int length = 0;
-  std::int32_t cp = 0, smallest = 0;
-  if ((lead & 0xE0) == 0xC0) {
-    length = 2, cp = lead & 0x1F, smallest = 0x80;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3, cp = lead & 0x0F, smallest = 0x800;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4, cp = lead & 0x07, smallest = 0x10000;
-  } else {
-    ++i;
-    return -1;
-  }
-  if (i + static_cast<std::size_t>(length) > s.size()) {
-    ++i;
-    return -1;
-  }
-  for (int k = 1; k < length; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
-    if ((b & 0xC0) != 0x80) {
-      ++i;
-      return -1;
-    }
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  if (cp < smallest || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    ++i;
-    return -1;
-  }
-  i += static_cast<std::size_t>(length);
-  return cp;
-}
-
-void AppendUtf8(std::int32_t cp, std::string& out) {
-  const auto byte = [&](std::int32_t b) { out.push_back(static_cast<char>(b)); };
-  if (cp < 0x80) {
-    byte(cp);
-  } else if (cp < 0x800) {
-    byte(0xC0 | (cp >> 6)), byte(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    byte(0xE0 | (cp >> 12)), byte(0x80 | ((cp >> 6) & 0x3F)), byte(0x80 | (cp & 0x3F));
-  } else {
-    byte(0xF0 | (cp >> 18)), byte(0x80 | ((cp >> 12) & 0x3F)), byte(0x80 | ((cp >> 6) & 0x3F)),
-        byte(0x80 | (cp & 0x3F));
-  }
+  char32_t cp;
+  i += DecodeUtf8(s, i, cp);
+  return cp == 0xFFFD ? -1 : static_cast<std::int32_t>(cp);
 }
 
 bool In(std::int32_t cp, std::int32_t first, std::int32_t last) {
@@ -161,7 +118,7 @@ void AddPiece(std::string_view piece, bool next_to_digit, Prepared& p) {
   }
   if (letters == 0 || (next_to_digit && letters < 3)) return;
   if (all_ascii_upper && letters >= 2 && letters <= 4) return;  // an acronym: RDV, CAF, RSA
-  for (std::int32_t cp : points) AppendUtf8(cp, p.clean);
+  for (std::int32_t cp : points) AppendUtf8(static_cast<char32_t>(cp), p.clean);
   p.clean.push_back(' ');
   p.code_points.insert(p.code_points.end(), points.begin(), points.end());
   p.code_points.push_back(' ');

@@ -6,47 +6,6 @@
 namespace guichet::triage {
 namespace {
 
-// Decodes one UTF-8 code point at `s[i]`; returns its length (1 for an invalid byte, with
-// `cp` = U+FFFD).
-std::size_t Decode(std::string_view s, std::size_t i, char32_t& cp) {
-  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  const unsigned char c = b(0);
-  cp = 0xFFFD;
-  if (c < 0x80) {
-    cp = c;
-    return 1;
-  }
-  std::size_t n = c >= 0xF0 && c < 0xF5 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-  if (n == 0 || i + n > s.size()) return 1;
-  char32_t v = n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((b(k) & 0xC0) != 0x80) return 1;
-    v = (v << 6) | (b(k) & 0x3F);
-  }
-  const char32_t min = n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
-  if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 1;
-  cp = v;
-  return n;
-}
-
-void Encode(char32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 // U+00C0..U+017F folded to ASCII (lower case, no accent); "" for the few that are not letters
 // (× and ÷), two letters for ligatures.
 constexpr std::array<const char*, 0x180 - 0xC0> kLatin = {
@@ -290,7 +249,7 @@ void AppendFolded(char32_t cp, std::string& out) {
   if (cp >= 0xC0 && cp < 0x180) {
     out += kLatin[cp - 0xC0];
   } else {
-    Encode(Lower(cp), out);
+    AppendUtf8(Lower(cp), out);
   }
 }
 
@@ -302,12 +261,51 @@ bool IsElision(const std::string& w) {
 
 }  // namespace
 
+std::size_t DecodeUtf8(std::string_view s, std::size_t i, char32_t& cp) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const unsigned char c = b(0);
+  cp = 0xFFFD;
+  if (c < 0x80) {
+    cp = c;
+    return 1;
+  }
+  std::size_t n = c >= 0xF0 && c < 0xF5 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+  if (n == 0 || i + n > s.size()) return 1;
+  char32_t v = n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((b(k) & 0xC0) != 0x80) return 1;
+    v = (v << 6) | (b(k) & 0x3F);
+  }
+  const char32_t min = n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
+  if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 1;
+  cp = v;
+  return n;
+}
+
+void AppendUtf8(char32_t cp, std::string& out) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
 std::string Fold(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
     char32_t cp;
-    i += Decode(text, i, cp);
+    i += DecodeUtf8(text, i, cp);
     if (cp != 0xFFFD) AppendFolded(cp, out);
   }
   return out;
@@ -322,7 +320,7 @@ std::vector<std::string> Words(std::string_view text, std::size_t max_words) {
   };
   for (std::size_t i = 0; i < text.size() && words.size() < max_words;) {
     char32_t cp;
-    i += Decode(text, i, cp);
+    i += DecodeUtf8(text, i, cp);
     if (IsWordChar(cp)) {
       if (word.size() < 64) AppendFolded(cp, word);  // a "word" of junk stays bounded
     } else if (IsApostrophe(cp) && IsElision(word)) {
