@@ -66,6 +66,19 @@ struct AiDecision {
   std::optional<Millis> decided_at;
 };
 
+// What a person did with an AI decision (Store::ReviewAiDecision).
+struct AiReview {
+  std::string outcome;                           // accepted, corrected or ignored
+  std::optional<core::Id> category_id;           // corrected: the right category
+  std::optional<std::int64_t> expected_version;  // of the request, when it is to change
+  std::optional<core::Id> reviewer_id;
+};
+
+struct AiReviewResult {
+  AiDecision decision;
+  core::Request request;
+};
+
 class AiStore {
  public:
   virtual ~AiStore() = default;

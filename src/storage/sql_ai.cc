@@ -236,13 +236,32 @@ Result<std::vector<AiDecision>> SqlAi::ListDecisions(core::Id request_id) {
 }
 
 Result<AiDecision> SqlAi::GetDecision(core::Id id) {
-  return db_.Read<AiDecision>([&](SqlConnection& c) -> Result<AiDecision> {
-    GUICHET_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT ") + kDecisionColumns +
-                                                    " FROM ai_decisions WHERE id = ?",
-                                                {id}));
-    if (rows.empty()) return NotFound("no AI decision " + std::to_string(id));
-    return RowToDecision(rows[0]);
-  });
+  return db_.Read<AiDecision>([&](SqlConnection& c) { return LoadDecision(c, id); });
+}
+
+Result<AiDecision> SqlAi::LoadDecision(SqlConnection& c, core::Id id) {
+  GUICHET_ASSIGN_OR_RETURN(auto rows,
+                           c.Query(std::string("SELECT ") + kDecisionColumns +
+                                       " FROM ai_decisions WHERE id = ?" + db_.ForUpdate(),
+                                   {id}));
+  if (rows.empty()) return NotFound("no AI decision " + std::to_string(id));
+  return RowToDecision(rows[0]);
+}
+
+Status SqlAi::WriteReview(SqlConnection& c, const AiDecision& decision, const std::string& outcome,
+                          const std::optional<std::string>& value,
+                          const std::optional<core::Id>& reviewer_id, const Actor& actor) {
+  GUICHET_ASSIGN_OR_RETURN(
+      auto rows, c.Query("UPDATE ai_decisions SET outcome = ?, outcome_value = ?, decided_by = ?, "
+                         "decided_at = ? WHERE id = ? AND outcome = 'pending' RETURNING id",
+                         {outcome, value ? SqlValue(*value) : SqlValue(), OptId(reviewer_id),
+                          db_.clock().Now(), decision.id}));
+  if (rows.empty())
+    return FailedPrecondition("AI decision " + std::to_string(decision.id) +
+                              " was reviewed meanwhile");
+  return db_.Audit(c, actor, "ai_decision.review", "ai_decision", decision.id, decision.request_id,
+                   {{"outcome", {{"before", "pending"}, {"after", outcome}}},
+                    {"outcome_value", {{"after", value ? json(*value) : json(nullptr)}}}});
 }
 
 Status SqlAi::RecordSuggestions(SqlConnection& c, core::Id request_id,

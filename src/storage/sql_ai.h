@@ -28,6 +28,13 @@ class SqlAi final : public AiStore {
   Result<std::vector<AiDecision>> ListDecisions(core::Id request_id) override;
   Result<AiDecision> GetDecision(core::Id id) override;
 
+  // Inside a transaction: the decision, its row locked on PostgreSQL.
+  Result<AiDecision> LoadDecision(SqlConnection& c, core::Id id);
+  // Inside a transaction: records a person's verdict on a pending decision, audited.
+  Status WriteReview(SqlConnection& c, const AiDecision& decision, const std::string& outcome,
+                     const std::optional<std::string>& value,
+                     const std::optional<core::Id>& reviewer_id, const Actor& actor);
+
   // Inside the request's transaction: one register entry per suggestion, and their audit entry.
   Status RecordSuggestions(SqlConnection& c, core::Id request_id,
                            const std::vector<core::AiSuggestion>& suggestions, const Actor& actor);

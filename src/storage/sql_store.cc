@@ -664,6 +664,57 @@ class SqlStore final : public Store {
     return created;
   }
 
+  Result<AiReviewResult> ReviewAiDecision(Id decision_id, const AiReview& review,
+                                          const Actor& actor) override {
+    const std::string& outcome = review.outcome;
+    if (outcome != "accepted" && outcome != "corrected" && outcome != "ignored")
+      return InvalidArgument("outcome must be accepted, corrected or ignored");
+    if ((outcome == "corrected") != review.category_id.has_value())
+      return InvalidArgument(outcome == "corrected" ? "a correction names the right category"
+                                                    : "only a correction names a category");
+    return db_.Tx<AiReviewResult>(true, [&](SqlConnection& c) -> Result<AiReviewResult> {
+      GUICHET_ASSIGN_OR_RETURN(const AiDecision decision, ai_.LoadDecision(c, decision_id));
+      if (decision.outcome != "pending")
+        return FailedPrecondition("AI decision " + std::to_string(decision_id) +
+                                  " was already reviewed (" + decision.outcome + ")");
+      GUICHET_ASSIGN_OR_RETURN(core::Request request, LoadRequest(c, decision.request_id, true));
+      // The category to set on the request, if any.
+      std::optional<core::Category> category;
+      std::optional<std::string> value;
+      if (outcome == "corrected") {
+        GUICHET_ASSIGN_OR_RETURN(category, LoadCategory(c, *review.category_id));
+        value = category->slug;
+      } else if (outcome == "accepted") {
+        if (!decision.suggestion.output)
+          return FailedPrecondition("the model abstained: there is nothing to accept");
+        value = decision.suggestion.output;
+        if (!decision.suggestion.applied) {
+          GUICHET_ASSIGN_OR_RETURN(auto rows,
+                                   c.Query("SELECT id FROM categories WHERE slug = ?", {*value}));
+          if (rows.empty())
+            return FailedPrecondition("the suggestion \"" + *value + "\" is not a category");
+          GUICHET_ASSIGN_OR_RETURN(category, LoadCategory(c, AsInt(rows[0][0])));
+        }
+      }
+      if (category && request.category_id != category->id) {
+        if (!review.expected_version)
+          return InvalidArgument("the request's version is needed to change its category");
+        if (request.version != *review.expected_version)
+          return Conflict("request " + std::to_string(request.id) + " is at version " +
+                          std::to_string(request.version) + ", the review was made on version " +
+                          std::to_string(*review.expected_version));
+        core::Request after = request;
+        after.category_id = category->id;
+        if (category->default_team_id) after.team_id = category->default_team_id;
+        GUICHET_ASSIGN_OR_RETURN(request, WriteChange(c, request, std::move(after), actor, {}));
+      }
+      GUICHET_RETURN_IF_ERROR(
+          ai_.WriteReview(c, decision, outcome, value, review.reviewer_id, actor));
+      GUICHET_ASSIGN_OR_RETURN(AiDecision reviewed, ai_.LoadDecision(c, decision_id));
+      return AiReviewResult{std::move(reviewed), std::move(request)};
+    });
+  }
+
   Result<core::Request> GetRequest(Id id) override {
     return db_.Read<core::Request>([&](SqlConnection& c) { return LoadRequest(c, id, false); });
   }

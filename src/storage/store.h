@@ -235,6 +235,13 @@ class Store {
   virtual Result<core::Request> UpdateRequest(Id id, std::int64_t expected_version,
                                               const core::RequestPatch& patch,
                                               const Actor& actor) = 0;
+  // A person's verdict on an AI decision still pending: "accepted" applies its output to the
+  // request if it was not applied, "corrected" applies `category_id` instead, "ignored" changes
+  // nothing else. A change to the request needs `expected_version` (kConflict when stale); the
+  // category's default team comes with the category. Decision and request change in one
+  // transaction, audited; kFailedPrecondition when the decision was already reviewed.
+  virtual Result<AiReviewResult> ReviewAiDecision(Id decision_id, const AiReview& review,
+                                                  const Actor& actor) = 0;
 
   // Sets first_reply_at on the first public message from staff (`from_staff`).
   virtual Result<core::Message> AddMessage(Id request_id, const core::NewMessage& message,

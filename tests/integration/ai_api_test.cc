@@ -242,6 +242,71 @@ TEST_P(AiApiTest, BadModelsAndPoliciesAreRefused) {
   EXPECT_TRUE(Decisions(Create("Trou dans la route")).empty());
 }
 
+TEST_P(AiApiTest, PeopleAcceptCorrectOrIgnoreSuggestionsOnce) {
+  ASSERT_EQ(Activate(AddModel(ModelBytes(Examples("voirie", "dechets")))).status, 200);
+  SetPolicy("suggest", 0.4);
+  LetTheNodeSeeIt();
+  const auto review = [&](const json& decision, const json& body) {
+    return client_->Post(
+        "/api/v1/ai-decisions/" + std::to_string(decision["id"].get<std::int64_t>()) + "/review",
+        body.dump(), As(core::Role::kAdmin, true));
+  };
+
+  // Accepted: the suggestion becomes the request's category, and its team follows.
+  json request = Create("Trottoir défoncé devant l'école");
+  json decision = Decisions(request)[0];
+  EXPECT_EQ(review(decision, {{"outcome", "accepted"}}).status, 428) << "the request changes";
+  HttpResult r = review(decision, {{"outcome", "accepted"}, {"version", request["version"]}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Json()["request"]["category"], "voirie");
+  EXPECT_EQ(r.Json()["request"]["team_id"], voirie_.id);
+  EXPECT_EQ(r.Json()["decision"]["outcome"], "accepted");
+  EXPECT_FALSE(r.Json()["decision"]["decided_by"].is_null());
+  EXPECT_FALSE(r.Json()["decision"]["decided_at"].is_null());
+  EXPECT_EQ(review(decision, {{"outcome", "ignored"}}).status, 409) << "reviewed once";
+
+  // Corrected: another category, on the version the agent saw.
+  request = Create("Lampadaire éteint");
+  decision = Decisions(request)[0];
+  EXPECT_EQ(review(decision, {{"outcome", "corrected"}, {"version", request["version"]}}).status,
+            422);
+  EXPECT_EQ(
+      review(decision, {{"outcome", "corrected"}, {"category", "girafes"}, {"version", 1}}).status,
+      422);
+  EXPECT_EQ(
+      review(decision, {{"outcome", "corrected"}, {"category", "dechets"}, {"version", 7}}).status,
+      409);
+  r = review(decision,
+             {{"outcome", "corrected"}, {"category", "dechets"}, {"version", request["version"]}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Json()["request"]["category"], "dechets");
+  EXPECT_EQ(r.Json()["request"]["team_id"], proprete_.id);
+  EXPECT_EQ(r.Json()["decision"]["outcome_value"], "dechets");
+
+  // Ignored: nothing else changes.
+  request = Create("Poubelle non ramassée");
+  decision = Decisions(request)[0];
+  r = review(decision, {{"outcome", "ignored"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(r.Json()["request"]["category"].is_null());
+  EXPECT_EQ(r.Json()["request"]["version"], request["version"]);
+  EXPECT_EQ(review(decision, {{"outcome", "maybe"}}).status, 422);
+
+  // The register and the audit log keep the verdicts.
+  storage::AuditQuery q;
+  q.request_id = request["id"].get<std::int64_t>();
+  ASSERT_OK_AND_ASSIGN(auto audit, store_->ListAudit(q));
+  bool logged = false;
+  for (const auto& e : audit) logged |= e.action == "ai_decision.review";
+  EXPECT_TRUE(logged);
+  EXPECT_EQ(Decisions(request)[0]["outcome"], "ignored");
+  EXPECT_EQ(client_
+                ->Post("/api/v1/ai-decisions/999999/review", json{{"outcome", "ignored"}}.dump(),
+                       As(core::Role::kAdmin, true))
+                .status,
+            404);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, AiApiTest, ::testing::ValuesIn(BackendNames()),
                          BackendParamName);
 

@@ -95,6 +95,7 @@ constexpr MatrixRow kMatrix[] = {
     {"GET",    "/api/v1/ai/models",                       "1333333A"},
     {"POST",   "/api/v1/ai/models/{id}/activate",         "1333333A"},
     {"GET",    "/api/v1/requests/{id}/ai-decisions",      "134A4AAA"},
+    {"POST",   "/api/v1/ai-decisions/{id}/review",        "134A4A3A"},
 };
 // clang-format on
 
@@ -221,6 +222,27 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
       auto now = env().store().ai().GetSetting(storage::kAiTriageCategory);
       EXPECT_TRUE(now.ok());
       json_body({{"mode", "off"}, {"version", now.ok() ? now->version : 0}});  // stays off
+    } else if (path == "/api/v1/ai-decisions/{id}/review") {
+      // A pending suggestion on a request of the citizen in team A, to ignore.
+      core::NewRequest in;
+      in.subject = "Cellule " + std::to_string(n);
+      in.description = "Suggestion à revoir";
+      in.team_id = env().team_a().id;
+      in.citizen_id = env().account(Who::kCitizen).user.citizen_id;
+      core::AiSuggestion suggestion;
+      suggestion.feature = "triage.category";
+      suggestion.mode = "suggest";
+      suggestion.output = env().category_a().slug;
+      suggestion.confidence = 0.9;
+      in.ai_suggestions.push_back(suggestion);
+      auto made = env().store().CreateRequest(in, Sha256Hex("s"), storage::Actor::System("test"));
+      EXPECT_TRUE(made.ok()) << made.status().ToString();
+      auto decisions = env().store().ai().ListDecisions(made.ok() ? made->id : 0);
+      EXPECT_TRUE(decisions.ok() && decisions->size() == 1);
+      req.target = Replace(
+          path, "{id}",
+          std::to_string(decisions.ok() && !decisions->empty() ? decisions->front().id : 0));
+      json_body({{"outcome", "ignored"}});
     } else if (path == "/api/v1/ai/models/{id}/activate") {
       req.target = Replace(path, "{id}", std::to_string(AddTinyModel()));
     } else if (path == "/api/v1/teams/{id}/opening-hours") {

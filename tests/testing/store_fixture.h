@@ -137,6 +137,11 @@ class TestStore : public storage::Store {
                           std::function<void(Result<core::Request>)> done) override {
     inner_->CreateRequestAsync(request, secret_hash, actor, std::move(done));
   }
+  Result<storage::AiReviewResult> ReviewAiDecision(core::Id decision_id,
+                                                   const storage::AiReview& review,
+                                                   const storage::Actor& actor) override {
+    return inner_->ReviewAiDecision(decision_id, review, actor);
+  }
   Result<core::Request> GetRequest(core::Id id) override { return inner_->GetRequest(id); }
   Result<core::Request> FindRequestByReferenceAndSecret(const std::string& reference,
                                                         const std::string& secret_hash) override {

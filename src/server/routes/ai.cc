@@ -130,6 +130,64 @@ HttpResponse ListRequestDecisions(HttpContext& ctx) {
   return Json(200, {{"items", items}});
 }
 
+// An agent's verdict on a suggestion: accepted, corrected (with the right category) or ignored.
+// Who may change the request may review its decisions; others who may see it get 403, the rest 404.
+HttpResponse ReviewDecision(HttpContext& ctx) {
+  if (auto denied = RequireUser(ctx)) return *denied;
+  auto id = PathId(ctx, "id");
+  if (!id) return NotFoundProblem("No such AI decision.");
+  const std::string missing =
+      "AI decision " + std::to_string(*id) + " does not exist or is not yours to see.";
+  auto decision = ctx.store->ai().GetDecision(*id);
+  if (!decision.ok()) {
+    if (decision.status().code() == StatusCode::kNotFound) return NotFoundProblem(missing);
+    return ProblemFor(decision.status());
+  }
+  auto request = ctx.store->GetRequest(decision->request_id);
+  if (!request.ok()) return ProblemFor(request.status());
+  if (!ctx.principal.staff() || !CanSeeRequest(ctx.principal, *request)) {
+    if (CanSeeRequest(ctx.principal, *request))
+      return ForbiddenProblem("Only staff review AI decisions.");
+    return NotFoundProblem(missing);
+  }
+  if (auto denied = RequireWork(ctx, *request)) return *denied;
+
+  auto parsed = ParseJsonObject(ctx.body);
+  if (auto* problem = std::get_if<HttpResponse>(&parsed)) return *problem;
+  std::vector<core::FieldError> errors;
+  FieldReader reader(std::get<json>(parsed), errors);
+  storage::AiReview review;
+  review.reviewer_id = ctx.principal.user->id;
+  if (auto outcome = reader.String("outcome", true)) review.outcome = *outcome;
+  if (!review.outcome.empty() && review.outcome != "accepted" && review.outcome != "corrected" &&
+      review.outcome != "ignored")
+    errors.push_back({"outcome", "must be one of: accepted, corrected, ignored"});
+  review.category_id = reader.Category([&](const json& v) -> std::optional<core::Id> {
+    auto found = v.is_string() ? ctx.store->FindCategoryBySlug(v.get<std::string>())
+                               : ctx.store->GetCategory(v.get<core::Id>());
+    return found.ok() ? std::optional<core::Id>(found->id) : std::nullopt;
+  });
+  if (review.outcome == "corrected" && !review.category_id && errors.empty())
+    errors.push_back({"category", "is required to correct a suggestion"});
+  if (review.outcome != "corrected" && review.category_id)
+    errors.push_back({"category", "is given only with a correction"});
+  const auto body_version = reader.Integer("version");
+  reader.RejectUnknown();
+  if (!errors.empty()) return ValidationProblem(errors);
+  // A verdict that sets the category is a change of the request: on the version the agent saw.
+  if (review.outcome == "corrected" ||
+      (review.outcome == "accepted" && !decision->suggestion.applied)) {
+    auto expected = ExpectedVersion(ctx, body_version);
+    if (auto* problem = std::get_if<HttpResponse>(&expected)) return *problem;
+    review.expected_version = std::get<std::int64_t>(expected);
+  }
+  auto reviewed = ctx.store->ReviewAiDecision(*id, review, ctx.actor());
+  if (!reviewed.ok()) return ProblemFor(reviewed.status());
+  return Json(200,
+              {{"decision", DecisionToJson(reviewed->decision)},
+               {"request", RequestToJson(*ctx.store, reviewed->request, true, ctx.clock->Now())}});
+}
+
 }  // namespace
 
 void AddAiRoutes(std::vector<Route>& routes) {
@@ -139,6 +197,7 @@ void AddAiRoutes(std::vector<Route>& routes) {
   routes.push_back({"POST", "/api/v1/ai/models/{id}/activate", BodyKind::kNone, ActivateModel});
   routes.push_back(
       {"GET", "/api/v1/requests/{id}/ai-decisions", BodyKind::kNone, ListRequestDecisions});
+  routes.push_back({"POST", "/api/v1/ai-decisions/{id}/review", BodyKind::kJson, ReviewDecision});
 }
 
 }  // namespace guichet::server
