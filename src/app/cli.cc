@@ -240,8 +240,29 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
       "triage",
       "Train the routing classifier (labels such as categories or teams) on a labelled file and "
       "write OUT/triage.model");
-  add_data_options(train_triage, train_flags.data);
-  train_triage->add_option("--out", train_flags.out, "folder for the model")->required();
+  auto* train_data =
+      train_triage->add_option("--data", train_flags.data.data,
+                               "labelled examples: .tsv or .csv with a header row, optionally .gz");
+  train_triage->add_option("--text-column", train_flags.data.text_columns,
+                           "column holding the text (repeat to join several)");
+  train_triage->add_option("--label-column", train_flags.data.label_column,
+                           "column holding the label");
+  train_triage->add_option("--label-separator", train_flags.data.label_separator,
+                           "the label column is a list with this separator: its first value is "
+                           "the label (rows with an empty label are skipped)");
+  auto* from_db = train_triage->add_flag(
+      "--from-db", train_flags.from_db,
+      "train on the desk's requests whose category a person gave or confirmed (labels: category "
+      "slugs); a fifth of them, by id, is held out to compare with the active model; the model "
+      "is stored as the next version of triage.category");
+  from_db->excludes(train_data);
+  AddDbOption(train_triage, db);
+  train_triage->add_flag("--activate-if-better", train_flags.activate_if_better,
+                         "with --from-db: activate the new version when its macro-F1 on the "
+                         "held-out requests beats the active model's (or none is active)");
+  train_triage->add_option("--out", train_flags.out,
+                           "folder for the model (required with --data; optional copy with "
+                           "--from-db)");
   train_triage->add_option(
       "--calibration-data", train_flags.calibration_data,
       "labelled texts like those to come (e.g. a development set; same columns) on which the "
@@ -348,7 +369,14 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
     if (import_requests->parsed()) return RunImport(config, import_flags, io);
     if (export_requests->parsed()) return RunExport(config, export_flags, io);
     if (demo->parsed()) return RunDemo(config, demo_flags, io);
-    if (train_triage->parsed()) return RunTrainTriage(train_flags, io);
+    if (train_triage->parsed()) {
+      if (train_flags.from_db) return RunTrainTriageFromDb(config, train_flags, io);
+      if (train_flags.data.data.empty() || train_flags.data.text_columns.empty() ||
+          train_flags.data.label_column.empty() || train_flags.out.empty())
+        return UsageError(err, "give --data, --text-column, --label-column and --out, or --from-db",
+                          command);
+      return RunTrainTriage(train_flags, io);
+    }
     if (add_model->parsed()) return RunAddAiModel(config, ai_model_flags, io);
     if (eval_triage->parsed()) {
       if (eval_flags.model.empty() && eval_flags.predictions.empty())

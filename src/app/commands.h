@@ -109,8 +109,12 @@ struct TrainTriageFlags {
   int min_count = 1;
   bool no_char_ngrams = false;
   std::uint64_t seed = 1;
+  bool from_db = false;             // train on the desk's own categorised requests
+  bool activate_if_better = false;  // from_db: activate when it beats the active model
 };
 int RunTrainTriage(const TrainTriageFlags& flags, const Io& io);
+// train triage --from-db: the new model is stored as the next version (see RunTrainTriage).
+int RunTrainTriageFromDb(const Config& config, const TrainTriageFlags& flags, const Io& io);
 struct EvalTriageFlags {
   TriageDataFlags data;
   std::string model;        // the folder given to train --out, or the model file itself

@@ -79,6 +79,12 @@ struct AiReviewResult {
   core::Request request;
 };
 
+struct AiTrainingExample {
+  core::Id request_id = 0;
+  std::string text;
+  std::string label;
+};
+
 class AiStore {
  public:
   virtual ~AiStore() = default;
@@ -102,6 +108,11 @@ class AiStore {
   // The active model's id only: cheap, for caches that reload when it changes.
   virtual Result<std::optional<core::Id>> ActiveModelId(std::string_view feature) = 0;
   virtual Result<AiModel> GetModel(core::Id id) = 0;
+
+  // Texts and categories people gave or confirmed, for training triage.category: requests with a
+  // category that did not come from an automatic AI decision still waiting for review. The text
+  // is the subject and the description; the label the category's slug. Oldest first.
+  virtual Result<std::vector<AiTrainingExample>> CategoryTrainingExamples(std::size_t limit) = 0;
 
   // A request's decisions, oldest first.
   virtual Result<std::vector<AiDecision>> ListDecisions(core::Id request_id) = 0;

@@ -222,6 +222,23 @@ Result<AiModel> SqlAi::GetModel(core::Id id) {
   });
 }
 
+Result<std::vector<AiTrainingExample>> SqlAi::CategoryTrainingExamples(std::size_t limit) {
+  return db_.Read<std::vector<AiTrainingExample>>(
+      [&](SqlConnection& c) -> Result<std::vector<AiTrainingExample>> {
+        GUICHET_ASSIGN_OR_RETURN(
+            auto rows,
+            c.Query("SELECT r.id, r.subject, r.description, c.slug FROM requests r "
+                    "JOIN categories c ON c.id = r.category_id WHERE NOT EXISTS "
+                    "(SELECT 1 FROM ai_decisions d WHERE d.request_id = r.id AND d.applied = 1 "
+                    "AND d.outcome = 'pending') ORDER BY r.id LIMIT ?",
+                    {static_cast<std::int64_t>(limit)}));
+        std::vector<AiTrainingExample> out;
+        for (const Row& r : rows)
+          out.push_back({AsInt(r[0]), AsText(r[1]) + ". " + AsText(r[2]), AsText(r[3])});
+        return out;
+      });
+}
+
 Result<std::vector<AiDecision>> SqlAi::ListDecisions(core::Id request_id) {
   return db_.Read<std::vector<AiDecision>>(
       [&](SqlConnection& c) -> Result<std::vector<AiDecision>> {

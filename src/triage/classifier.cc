@@ -453,7 +453,7 @@ Prediction Classifier::Predict(std::string_view text, int max_reasons) const {
   return out;
 }
 
-Status Classifier::Save(const std::string& path) const {
+std::string Classifier::ToBytes() const {
   std::string out(kMagic);
   Put(out, kFormatVersion);
   const json header = {{"labels", labels_},
@@ -477,7 +477,11 @@ Status Classifier::Save(const std::string& path) const {
   out.append(reinterpret_cast<const char*>(weights_.data()), weights_.size() * sizeof(float));
   out.append(reinterpret_cast<const char*>(bias_.data()), bias_.size() * sizeof(float));
   out += Sha256Hex(out);
+  return out;
+}
 
+Status Classifier::Save(const std::string& path) const {
+  const std::string out = ToBytes();
   const std::string tmp = path + ".tmp";
   {
     std::ofstream file(tmp, std::ios::binary | std::ios::trunc);

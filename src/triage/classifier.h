@@ -75,6 +75,8 @@ class Classifier {
   // errors.
   static Result<Classifier> FromBytes(std::string_view data, const std::string& name);
   Status Save(const std::string& path) const;
+  // The bytes Save writes (to keep a model in the database).
+  std::string ToBytes() const;
 
   // Never fails: empty, huge or junk text gives a prediction with low confidence.
   Prediction Predict(std::string_view text, int max_reasons = 6) const;

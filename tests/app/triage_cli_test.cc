@@ -180,5 +180,30 @@ TEST(LangidCliTest, ScoresEveryEngineInJsonAndText) {
   EXPECT_EQ(RunGuichet(bad).code, 2);
 }
 
+TEST(TriageCliTest, TrainsFromTheDesksOwnRequestsAndActivatesOnlyABetterModel) {
+  TempDir dir;
+  const std::string db = "sqlite:" + dir.File("g.db");
+  ASSERT_EQ(
+      RunGuichet({"demo", "--db", db, "--count", "150", "--now", "2026-03-01T09:00:00Z"}).code, 0);
+  CliResult r = RunGuichet({"train", "triage", "--from-db", "--db", db, "--epochs", "5",
+                            "--activate-if-better", "--out", dir.File("copy")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("categorised requests"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("stored triage.category model version 1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("version 1 is now active"), std::string::npos) << r.out;
+  EXPECT_FALSE(ReadFile(dir.File("copy/triage.model")).empty());
+  // The same data again cannot do better than the active version: it stays inactive.
+  r = RunGuichet(
+      {"train", "triage", "--from-db", "--db", db, "--epochs", "5", "--activate-if-better"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("active version 1 on the same requests"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("version 2 stays inactive"), std::string::npos) << r.out;
+
+  r = RunGuichet({"train", "triage", "--db", db});
+  EXPECT_EQ(r.code, 2);
+  r = RunGuichet({"train", "triage", "--from-db", "--data", "x.tsv", "--db", db});
+  EXPECT_EQ(r.code, 2);
+}
+
 }  // namespace
 }  // namespace guichet::app::testing
