@@ -771,6 +771,7 @@ class SqlStore final : public Store {
         params.push_back(f.text);
       }
     }
+    if (f.to_triage) sql += " AND category_id IS NULL AND status NOT IN ('resolved', 'closed')";
     if (f.sla != SlaFilter::kAny) {
       // Running targets only: not reached, request not resolved or closed, clocks not stopped.
       const std::string breached =

@@ -61,6 +61,9 @@ struct RequestFilter {
   std::optional<Millis> created_to;    // exclusive
   std::string text;                    // full-text query on subject and description
   SlaFilter sla = SlaFilter::kAny;     // paused, resolved and closed requests never match
+  // The "to triage" queue: no category yet (none given, none applied by AI) and not resolved or
+  // closed — waiting for a person to sort it.
+  bool to_triage = false;
   // Visibility scope set by the caller from the permissions of who asks.
   std::optional<std::vector<Id>> scope_team_ids;  // only these teams
   std::optional<Id> scope_citizen_id;             // only this citizen's requests

@@ -185,6 +185,15 @@ TEST_P(AiApiTest, AutoAppliesConfidentSuggestionsAndAbstainsBelowTheThreshold) {
   EXPECT_TRUE(d["output"].is_null());
   EXPECT_FALSE(d["applied"].get<bool>());
   EXPECT_EQ(d["details"]["top_label"], "dechets");
+
+  // The abstention waits in the "to triage" queue; the routed request does not.
+  const HttpResult queue = client_->Get("/api/v1/requests?triage=pending", As(core::Role::kAdmin));
+  ASSERT_EQ(queue.status, 200) << queue.body;
+  const json listed = queue.Json();
+  std::vector<std::int64_t> ids;
+  for (const auto& item : listed["items"]) ids.push_back(item["id"].get<std::int64_t>());
+  EXPECT_EQ(ids, std::vector<std::int64_t>{waiting["id"].get<std::int64_t>()});
+  EXPECT_EQ(client_->Get("/api/v1/requests?triage=yes", As(core::Role::kAdmin)).status, 400);
 }
 
 TEST_P(AiApiTest, ActivationAndRollbackApplyWithoutRestart) {

@@ -255,7 +255,7 @@ TEST_F(OpenApiTest, ListRequestsDocumentsEveryFilter) {
   }
   EXPECT_EQ(names, (std::set<std::string>{"status", "team_id", "assignee_id", "category",
                                           "priority", "channel", "created_from", "created_to", "q",
-                                          "limit", "cursor", "sla"}));
+                                          "limit", "cursor", "sla", "triage"}));
   EXPECT_TRUE(op["responses"].contains("400"));
 }
 

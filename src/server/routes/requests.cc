@@ -27,8 +27,8 @@ HttpResponse ListRequests(HttpContext& ctx) {
   page.limit = kDefaultPageSize;
   std::vector<core::FieldError> errors;
   static const std::vector<std::string> kKnown = {
-      "status",       "team_id",    "assignee_id", "category", "priority", "channel",
-      "created_from", "created_to", "q",           "limit",    "cursor",   "sla"};
+      "status",     "team_id", "assignee_id", "category", "priority", "channel", "created_from",
+      "created_to", "q",       "limit",       "cursor",   "sla",      "triage"};
   for (const auto& [key, value] : ctx.query) {
     if (std::find(kKnown.begin(), kKnown.end(), key) == kKnown.end()) {
       errors.push_back({key, "is not a known filter"});
@@ -91,6 +91,12 @@ HttpResponse ListRequests(HttpContext& ctx) {
       (key == "created_from" ? filter.created_from : filter.created_to) = t;
     } else if (key == "q") {
       filter.text = value;
+    } else if (key == "triage") {
+      if (value == "pending") {
+        filter.to_triage = true;
+      } else {
+        errors.push_back({key, "must be pending"});
+      }
     } else if (key == "sla") {
       if (value == "at_risk") {
         filter.sla = storage::SlaFilter::kAtRisk;
