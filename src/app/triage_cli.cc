@@ -23,6 +23,16 @@ Result<LabeledData> Load(const TriageDataFlags& flags) {
       {flags.data, flags.text_columns, flags.label_column, flags.label_separator});
 }
 
+triage::TrainOptions OptionsFrom(const TrainTriageFlags& flags) {
+  triage::TrainOptions options;
+  options.epochs = flags.epochs;
+  options.l2 = flags.l2;
+  options.min_count = flags.min_count;
+  options.seed = flags.seed;
+  if (flags.no_char_ngrams) options.features.char_min = 0;
+  return options;
+}
+
 std::string ModelPath(const std::string& given) {
   std::error_code ec;
   return std::filesystem::is_directory(given, ec)
@@ -67,12 +77,7 @@ int RunTrainTriage(const TrainTriageFlags& flags, const Io& io) {
   if (!data.ok()) return Fail(io, data.status().message());
   if (data->skipped_without_label > 0)
     io.err << "skipped " << data->skipped_without_label << " rows without a label\n";
-  triage::TrainOptions options;
-  options.epochs = flags.epochs;
-  options.l2 = flags.l2;
-  options.min_count = flags.min_count;
-  options.seed = flags.seed;
-  if (flags.no_char_ngrams) options.features.char_min = 0;
+  const triage::TrainOptions options = OptionsFrom(flags);
   std::optional<LabeledData> calibration;
   if (!flags.calibration_data.empty()) {
     TriageDataFlags spec = flags.data;
@@ -171,12 +176,7 @@ int RunTrainTriageFromDb(const Config& config, const TrainTriageFlags& flags, co
     (e.request_id % 5 == 0 ? held_out : train).push_back({e.text, e.label});
   io.err << "training on " << train.size() << " categorised requests, " << held_out.size()
          << " held out\n";
-  triage::TrainOptions options;
-  options.epochs = flags.epochs;
-  options.l2 = flags.l2;
-  options.min_count = flags.min_count;
-  options.seed = flags.seed;
-  if (flags.no_char_ngrams) options.features.char_min = 0;
+  const triage::TrainOptions options = OptionsFrom(flags);
   auto model = triage::Classifier::Train(train, options);
   if (!model.ok()) return Fail(io, "cannot train: " + model.status().message());
 
