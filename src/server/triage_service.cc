@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
+#include "triage/urgency.h"
 
 namespace guichet::server {
 
@@ -19,6 +20,8 @@ std::shared_ptr<const TriageService::Current> TriageService::Snapshot() {
 std::shared_ptr<const TriageService::Current> TriageService::Load(
     std::shared_ptr<const Current> previous) {
   auto next = std::make_shared<Current>();
+  if (auto priority = store_.ai().GetSetting(storage::kAiTriagePriority); priority.ok())
+    next->priority = *priority;
   auto setting = store_.ai().GetSetting(storage::kAiTriageCategory);
   if (!setting.ok()) {
     LogEvent(LogLevel::kWarn, "ai_setting_unreadable", {{"error", setting.status().message()}});
@@ -51,8 +54,32 @@ std::shared_ptr<const TriageService::Current> TriageService::Load(
   return next;
 }
 
+void TriageService::SuggestPriority(const Current& now, core::NewRequest& request) {
+  const triage::UrgencyAssessment urgency =
+      triage::AssessUrgency(request.subject + ". " + request.description);
+  if (!urgency.priority) return;
+  core::AiSuggestion s;
+  s.feature = std::string(storage::kAiTriagePriority);
+  s.mode = std::string(storage::ToString(now.priority.mode));
+  s.output = std::string(core::ToString(*urgency.priority));
+  s.confidence = 1.0;  // rules, not a model: they fire or they do not
+  nlohmann::json rules = nlohmann::json::array();
+  for (const auto& r : urgency.reasons)
+    rules.push_back({{"rule", r.rule},
+                     {"label", r.label},
+                     {"matched", r.matched},
+                     {"priority", std::string(core::ToString(r.priority))}});
+  s.details_json = nlohmann::json{{"rules", rules}}.dump();
+  if (now.priority.mode == storage::AiMode::kAuto && *urgency.priority > request.priority) {
+    request.priority = *urgency.priority;
+    s.applied = true;
+  }
+  request.ai_suggestions.push_back(std::move(s));
+}
+
 void TriageService::Suggest(core::NewRequest& request) {
   const std::shared_ptr<const Current> now = Snapshot();
+  if (now->priority.mode != storage::AiMode::kOff) SuggestPriority(*now, request);
   if (now->setting.mode == storage::AiMode::kOff || !now->model) return;
   const triage::Prediction p = now->model->Predict(request.subject + ". " + request.description);
   core::AiSuggestion s;

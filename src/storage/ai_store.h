@@ -26,8 +26,10 @@ enum class AiMode { kOff, kSuggest, kAuto };
 std::string_view ToString(AiMode mode);
 std::optional<AiMode> ParseAiMode(std::string_view text);
 
-// The features there are policies for.
+// The features there are policies for: the category by a trained model (model versions are
+// kept for it only), the priority by readable rules (triage/urgency.h).
 inline constexpr std::string_view kAiTriageCategory = "triage.category";
+inline constexpr std::string_view kAiTriagePriority = "triage.priority";
 bool IsAiFeature(std::string_view feature);
 
 struct AiSetting {
@@ -69,7 +71,8 @@ struct AiDecision {
 // What a person did with an AI decision (Store::ReviewAiDecision).
 struct AiReview {
   std::string outcome;                           // accepted, corrected or ignored
-  std::optional<core::Id> category_id;           // corrected: the right category
+  std::optional<core::Id> category_id;           // corrected, on a triage.category decision
+  std::optional<core::Priority> priority;        // corrected, on a triage.priority decision
   std::optional<std::int64_t> expected_version;  // of the request, when it is to change
   std::optional<core::Id> reviewer_id;
 };

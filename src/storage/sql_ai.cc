@@ -23,7 +23,9 @@ std::optional<AiMode> ParseAiMode(std::string_view text) {
   return std::nullopt;
 }
 
-bool IsAiFeature(std::string_view feature) { return feature == kAiTriageCategory; }
+bool IsAiFeature(std::string_view feature) {
+  return feature == kAiTriageCategory || feature == kAiTriagePriority;
+}
 
 namespace internal {
 namespace {
@@ -65,7 +67,15 @@ json SettingJson(const AiSetting& s) {
 Status CheckFeature(std::string_view feature) {
   if (IsAiFeature(feature)) return Status::Ok();
   return InvalidArgument("unknown AI feature \"" + std::string(feature) +
-                         "\" (known: " + std::string(kAiTriageCategory) + ")");
+                         "\" (known: " + std::string(kAiTriageCategory) + ", " +
+                         std::string(kAiTriagePriority) + ")");
+}
+
+// Model versions exist for the features that learn from data.
+Status CheckModelFeature(std::string_view feature) {
+  if (feature == kAiTriageCategory) return Status::Ok();
+  return InvalidArgument("no models for \"" + std::string(feature) + "\" (models are kept for " +
+                         std::string(kAiTriageCategory) + ")");
 }
 
 }  // namespace
@@ -88,8 +98,12 @@ Result<AiSetting> SqlAi::LoadSetting(SqlConnection& c, std::string_view feature)
 
 Result<std::vector<AiSetting>> SqlAi::ListSettings() {
   return db_.Read<std::vector<AiSetting>>([&](SqlConnection& c) -> Result<std::vector<AiSetting>> {
-    GUICHET_ASSIGN_OR_RETURN(auto one, LoadSetting(c, kAiTriageCategory));
-    return std::vector<AiSetting>{one};
+    std::vector<AiSetting> out;
+    for (std::string_view feature : {kAiTriageCategory, kAiTriagePriority}) {
+      GUICHET_ASSIGN_OR_RETURN(auto one, LoadSetting(c, feature));
+      out.push_back(std::move(one));
+    }
+    return out;
   });
 }
 
@@ -132,7 +146,7 @@ Result<AiSetting> SqlAi::SetSetting(const AiSetting& setting, std::int64_t expec
 Result<AiModelInfo> SqlAi::AddModel(std::string_view feature, const std::string& bytes,
                                     const std::string& data_sha256, const std::string& info_json,
                                     const Actor& actor) {
-  GUICHET_RETURN_IF_ERROR(CheckFeature(feature));
+  GUICHET_RETURN_IF_ERROR(CheckModelFeature(feature));
   if (bytes.empty()) return InvalidArgument("the model is empty");
   return db_.Tx<AiModelInfo>(true, [&](SqlConnection& c) -> Result<AiModelInfo> {
     GUICHET_ASSIGN_OR_RETURN(
@@ -157,7 +171,7 @@ Result<AiModelInfo> SqlAi::AddModel(std::string_view feature, const std::string&
 }
 
 Result<std::vector<AiModelInfo>> SqlAi::ListModels(std::string_view feature) {
-  GUICHET_RETURN_IF_ERROR(CheckFeature(feature));
+  GUICHET_RETURN_IF_ERROR(CheckModelFeature(feature));
   return db_.Read<std::vector<AiModelInfo>>(
       [&](SqlConnection& c) -> Result<std::vector<AiModelInfo>> {
         GUICHET_ASSIGN_OR_RETURN(
@@ -172,7 +186,7 @@ Result<std::vector<AiModelInfo>> SqlAi::ListModels(std::string_view feature) {
 
 Result<AiModelInfo> SqlAi::ActivateModel(std::string_view feature, std::int64_t version,
                                          const Actor& actor) {
-  GUICHET_RETURN_IF_ERROR(CheckFeature(feature));
+  GUICHET_RETURN_IF_ERROR(CheckModelFeature(feature));
   return db_.Tx<AiModelInfo>(true, [&](SqlConnection& c) -> Result<AiModelInfo> {
     const std::string f(feature);
     GUICHET_ASSIGN_OR_RETURN(auto target,

@@ -669,43 +669,56 @@ class SqlStore final : public Store {
     const std::string& outcome = review.outcome;
     if (outcome != "accepted" && outcome != "corrected" && outcome != "ignored")
       return InvalidArgument("outcome must be accepted, corrected or ignored");
-    if ((outcome == "corrected") != review.category_id.has_value())
-      return InvalidArgument(outcome == "corrected" ? "a correction names the right category"
-                                                    : "only a correction names a category");
     return db_.Tx<AiReviewResult>(true, [&](SqlConnection& c) -> Result<AiReviewResult> {
       GUICHET_ASSIGN_OR_RETURN(const AiDecision decision, ai_.LoadDecision(c, decision_id));
       if (decision.outcome != "pending")
         return FailedPrecondition("AI decision " + std::to_string(decision_id) +
                                   " was already reviewed (" + decision.outcome + ")");
+      const bool on_priority = decision.suggestion.feature == kAiTriagePriority;
+      const bool names_right =
+          on_priority ? review.priority.has_value() : review.category_id.has_value();
+      const bool names_other =
+          on_priority ? review.category_id.has_value() : review.priority.has_value();
+      if ((outcome == "corrected") != names_right || names_other)
+        return InvalidArgument(
+            std::string("a correction, and only a correction, names the right ") +
+            (on_priority ? "priority" : "category"));
+      if (outcome == "accepted" && !decision.suggestion.output)
+        return FailedPrecondition("the model abstained: there is nothing to accept");
       GUICHET_ASSIGN_OR_RETURN(core::Request request, LoadRequest(c, decision.request_id, true));
-      // The category to set on the request, if any.
-      std::optional<core::Category> category;
-      std::optional<std::string> value;
-      if (outcome == "corrected") {
-        GUICHET_ASSIGN_OR_RETURN(category, LoadCategory(c, *review.category_id));
-        value = category->slug;
-      } else if (outcome == "accepted") {
-        if (!decision.suggestion.output)
-          return FailedPrecondition("the model abstained: there is nothing to accept");
-        value = decision.suggestion.output;
-        if (!decision.suggestion.applied) {
+      // What the verdict sets on the request, if anything, and the value it records.
+      core::Request after = request;
+      std::optional<std::string> value =
+          outcome == "accepted" ? decision.suggestion.output : std::nullopt;
+      const bool apply =
+          outcome == "corrected" || (outcome == "accepted" && !decision.suggestion.applied);
+      if (apply && on_priority) {
+        const auto p = outcome == "corrected" ? review.priority : core::ParsePriority(*value);
+        if (!p) return FailedPrecondition("the suggestion \"" + *value + "\" is not a priority");
+        after.priority = *p;
+        value = std::string(core::ToString(*p));
+      } else if (apply) {
+        std::optional<Id> category_id = review.category_id;
+        if (!category_id) {
           GUICHET_ASSIGN_OR_RETURN(auto rows,
                                    c.Query("SELECT id FROM categories WHERE slug = ?", {*value}));
           if (rows.empty())
             return FailedPrecondition("the suggestion \"" + *value + "\" is not a category");
-          GUICHET_ASSIGN_OR_RETURN(category, LoadCategory(c, AsInt(rows[0][0])));
+          category_id = AsInt(rows[0][0]);
         }
+        GUICHET_ASSIGN_OR_RETURN(auto category, LoadCategory(c, *category_id));
+        after.category_id = category.id;
+        if (category.default_team_id) after.team_id = category.default_team_id;
+        value = category.slug;
       }
-      if (category && request.category_id != category->id) {
+      if (after.category_id != request.category_id || after.team_id != request.team_id ||
+          after.priority != request.priority) {
         if (!review.expected_version)
-          return InvalidArgument("the request's version is needed to change its category");
+          return InvalidArgument("the request's version is needed to change it");
         if (request.version != *review.expected_version)
           return Conflict("request " + std::to_string(request.id) + " is at version " +
                           std::to_string(request.version) + ", the review was made on version " +
                           std::to_string(*review.expected_version));
-        core::Request after = request;
-        after.category_id = category->id;
-        if (category->default_team_id) after.team_id = category->default_team_id;
         GUICHET_ASSIGN_OR_RETURN(request, WriteChange(c, request, std::move(after), actor, {}));
       }
       GUICHET_RETURN_IF_ERROR(

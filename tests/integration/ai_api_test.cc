@@ -90,13 +90,18 @@ class AiApiTest : public ::testing::TestWithParam<std::string> {
     if (with_body) h.push_back({"Content-Type", "application/json"});
     return h;
   }
-  json SetPolicy(const std::string& mode, double threshold) {
+  json SetPolicy(const std::string& mode, double threshold,
+                 const std::string& feature = "triage.category") {
     const HttpResult now = client_->Get("/api/v1/ai/settings", As(core::Role::kAgent));
     EXPECT_EQ(now.status, 200) << now.body;
-    const json body = {
-        {"mode", mode}, {"threshold", threshold}, {"version", now.Json()["items"][0]["version"]}};
+    json version = 0;
+    const json settings = now.Json();
+    for (const auto& item : settings["items"]) {
+      if (item["feature"] == feature) version = item["version"];
+    }
+    const json body = {{"mode", mode}, {"threshold", threshold}, {"version", version}};
     const HttpResult r = client_->Send(
-        {"PUT", "/api/v1/ai/settings/triage.category", As(core::Role::kAdmin, true), body.dump()});
+        {"PUT", "/api/v1/ai/settings/" + feature, As(core::Role::kAdmin, true), body.dump()});
     EXPECT_EQ(r.status, 200) << r.body;
     return r.Json();
   }
@@ -241,7 +246,7 @@ TEST_P(AiApiTest, BadModelsAndPoliciesAreRefused) {
   EXPECT_EQ(put({{"mode", "auto"}}).status, 428);
   EXPECT_EQ(put({{"mode", "auto"}, {"version", 7}}).status, 409);
   EXPECT_EQ(client_
-                ->Send({"PUT", "/api/v1/ai/settings/triage.priority", As(core::Role::kAdmin, true),
+                ->Send({"PUT", "/api/v1/ai/settings/triage.mood", As(core::Role::kAdmin, true),
                         json{{"mode", "auto"}, {"version", 0}}.dump()})
                 .status,
             404);
@@ -314,6 +319,64 @@ TEST_P(AiApiTest, PeopleAcceptCorrectOrIgnoreSuggestionsOnce) {
                        As(core::Role::kAdmin, true))
                 .status,
             404);
+}
+
+TEST_P(AiApiTest, UrgencyRulesSuggestOrRaiseThePriorityWithTheirReasons) {
+  // No model needed: the priority feature works by rules.
+  const HttpResult settings = client_->Get("/api/v1/ai/settings", As(core::Role::kAgent));
+  const json listed = settings.Json();
+  ASSERT_EQ(listed["items"].size(), 2u);
+  EXPECT_EQ(listed["items"][1]["feature"], "triage.priority");
+  EXPECT_EQ(listed["items"][1]["mode"], "off");
+  EXPECT_TRUE(Decisions(Create("Forte odeur de gaz dans l'escalier")).empty()) << "off by default";
+
+  SetPolicy("suggest", 0.5, "triage.priority");
+  LetTheNodeSeeIt();
+  json request = Create("Forte odeur de gaz dans l'escalier");
+  EXPECT_EQ(request["priority"], "normal") << "suggest changes nothing";
+  json decisions = Decisions(request);
+  ASSERT_EQ(decisions.size(), 1u);
+  EXPECT_EQ(decisions[0]["feature"], "triage.priority");
+  EXPECT_EQ(decisions[0]["output"], "urgent");
+  EXPECT_EQ(decisions[0]["details"]["rules"][0]["rule"], "danger");
+  EXPECT_EQ(decisions[0]["details"]["rules"][0]["matched"], "odeur de gaz");
+  EXPECT_TRUE(Decisions(Create("Horaires de la piscine")).empty()) << "no rule, no entry";
+
+  // An agent corrects it to high, on the request's version.
+  const auto review = [&](const json& decision, const json& body) {
+    return client_->Post(
+        "/api/v1/ai-decisions/" + std::to_string(decision["id"].get<std::int64_t>()) + "/review",
+        body.dump(), As(core::Role::kAdmin, true));
+  };
+  EXPECT_EQ(review(decisions[0], {{"outcome", "corrected"}, {"category", "voirie"}}).status, 422);
+  HttpResult r =
+      review(decisions[0],
+             {{"outcome", "corrected"}, {"priority", "high"}, {"version", request["version"]}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Json()["request"]["priority"], "high");
+  EXPECT_EQ(r.Json()["decision"]["outcome_value"], "high");
+
+  SetPolicy("auto", 0.5, "triage.priority");
+  LetTheNodeSeeIt();
+  request = Create("Nous avons reçu un commandement de quitter les lieux");
+  EXPECT_EQ(request["priority"], "urgent");
+  decisions = Decisions(request);
+  ASSERT_EQ(decisions.size(), 1u);
+  EXPECT_TRUE(decisions[0]["applied"].get<bool>());
+  EXPECT_EQ(decisions[0]["details"]["rules"][0]["rule"], "eviction");
+  // A priority staff set higher is never lowered, and nothing is applied then.
+  const json urgent = {{"subject", "Bébé sans chauffage"},
+                       {"description", "Merci"},
+                       {"channel", "phone"},
+                       {"priority", "urgent"}};
+  r = client_->Post("/api/v1/requests", urgent.dump(), As(core::Role::kAgent, true));
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.Json()["priority"], "urgent");
+  EXPECT_FALSE(Decisions(r.Json())[0]["applied"].get<bool>());
+  // Rules have no model versions.
+  EXPECT_EQ(
+      client_->Get("/api/v1/ai/models?feature=triage.priority", As(core::Role::kAdmin)).status,
+      400);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AiApiTest, ::testing::ValuesIn(BackendNames()),

@@ -93,8 +93,9 @@ HttpResponse ListModels(HttpContext& ctx) {
   if (auto denied = RequireRole(ctx, {core::Role::kAdmin})) return *denied;
   const std::string feature =
       ctx.Query("feature").value_or(std::string(storage::kAiTriageCategory));
-  if (!storage::IsAiFeature(feature))
-    return QueryProblem({{"feature", "must be " + std::string(storage::kAiTriageCategory)}});
+  if (feature != storage::kAiTriageCategory)
+    return QueryProblem({{"feature", "must be " + std::string(storage::kAiTriageCategory) +
+                                         " (the only feature with models)"}});
   auto models = ctx.store->ai().ListModels(feature);
   if (!models.ok()) return ProblemFor(models.status());
   json items = json::array();
@@ -167,10 +168,18 @@ HttpResponse ReviewDecision(HttpContext& ctx) {
                                : ctx.store->GetCategory(v.get<core::Id>());
     return found.ok() ? std::optional<core::Id>(found->id) : std::nullopt;
   });
-  if (review.outcome == "corrected" && !review.category_id && errors.empty())
-    errors.push_back({"category", "is required to correct a suggestion"});
-  if (review.outcome != "corrected" && review.category_id)
-    errors.push_back({"category", "is given only with a correction"});
+  review.priority = reader.Enum("priority", core::ParsePriority, core::PriorityNames());
+  const bool on_priority = decision->suggestion.feature == storage::kAiTriagePriority;
+  const char* right = on_priority ? "priority" : "category";
+  const bool named = on_priority ? review.priority.has_value() : review.category_id.has_value();
+  if (review.outcome == "corrected" && !named && errors.empty())
+    errors.push_back({right, "is required to correct this suggestion"});
+  if (review.outcome != "corrected" && (review.category_id || review.priority))
+    errors.push_back(
+        {review.category_id ? "category" : "priority", "is given only with a correction"});
+  if (on_priority ? review.category_id.has_value() : review.priority.has_value())
+    errors.push_back({on_priority ? "category" : "priority",
+                      std::string("does not apply: this is a ") + right + " suggestion"});
   const auto body_version = reader.Integer("version");
   reader.RejectUnknown();
   if (!errors.empty()) return ValidationProblem(errors);
