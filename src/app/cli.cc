@@ -221,17 +221,22 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
   demo->add_option("--now", demo_now, "the demo's present, ISO 8601 (default: the current time)");
 
   // train / eval triage
-  const auto add_data_options = [](CLI::App* cmd, TriageDataFlags& flags) {
-    cmd->add_option("--data", flags.data,
-                    "labelled examples: .tsv or .csv with a header row, optionally .gz")
-        ->required();
-    cmd->add_option("--text-column", flags.text_columns,
-                    "column holding the text (repeat to join several)")
-        ->required();
-    cmd->add_option("--label-column", flags.label_column, "column holding the label")->required();
+  // The labelled file and its columns; `required` unless the command has another source.
+  const auto add_data_options = [](CLI::App* cmd, TriageDataFlags& flags, bool required = true) {
+    auto* data = cmd->add_option(
+        "--data", flags.data, "labelled examples: .tsv or .csv with a header row, optionally .gz");
+    auto* text = cmd->add_option("--text-column", flags.text_columns,
+                                 "column holding the text (repeat to join several)");
+    auto* label = cmd->add_option("--label-column", flags.label_column, "column holding the label");
+    if (required) {
+      data->required();
+      text->required();
+      label->required();
+    }
     cmd->add_option("--label-separator", flags.label_separator,
                     "the label column is a list with this separator: its first value is the label "
                     "(rows with an empty label are skipped)");
+    return data;
   };
   TrainTriageFlags train_flags;
   CLI::App* train = app.add_subcommand("train", "Train a model");
@@ -240,16 +245,7 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
       "triage",
       "Train the routing classifier (labels such as categories or teams) on a labelled file and "
       "write OUT/triage.model");
-  auto* train_data =
-      train_triage->add_option("--data", train_flags.data.data,
-                               "labelled examples: .tsv or .csv with a header row, optionally .gz");
-  train_triage->add_option("--text-column", train_flags.data.text_columns,
-                           "column holding the text (repeat to join several)");
-  train_triage->add_option("--label-column", train_flags.data.label_column,
-                           "column holding the label");
-  train_triage->add_option("--label-separator", train_flags.data.label_separator,
-                           "the label column is a list with this separator: its first value is "
-                           "the label (rows with an empty label are skipped)");
+  auto* train_data = add_data_options(train_triage, train_flags.data, false);
   auto* from_db = train_triage->add_flag(
       "--from-db", train_flags.from_db,
       "train on the desk's requests whose category a person gave or confirmed (labels: category "

@@ -33,6 +33,25 @@ triage::TrainOptions OptionsFrom(const TrainTriageFlags& flags) {
   return options;
 }
 
+// The model's most probable label for each example, scored; `seconds`, when given, gets the time
+// spent predicting (reading and scoring left out).
+triage::EvalReport Score(const triage::Classifier& model,
+                         const std::vector<triage::Example>& examples, double* seconds = nullptr) {
+  std::vector<std::string> gold, predicted;
+  std::vector<double> confidence;
+  const auto start = std::chrono::steady_clock::now();
+  for (const auto& e : examples) {
+    const std::vector<double> p = model.Probabilities(e.text);
+    const auto best = static_cast<std::size_t>(std::max_element(p.begin(), p.end()) - p.begin());
+    predicted.push_back(model.labels()[best]);
+    confidence.push_back(p[best]);
+  }
+  if (seconds)
+    *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (const auto& e : examples) gold.push_back(e.label);
+  return triage::Evaluate(gold, predicted, confidence);
+}
+
 std::string ModelPath(const std::string& given) {
   std::error_code ec;
   return std::filesystem::is_directory(given, ec)
@@ -122,31 +141,22 @@ int RunTrainTriage(const TrainTriageFlags& flags, const Io& io) {
 int RunEvalTriage(const EvalTriageFlags& flags, const Io& io) {
   auto data = Load(flags.data);
   if (!data.ok()) return Fail(io, data.status().message());
-  std::vector<std::string> gold, predicted;
-  std::vector<double> confidence;
-  for (const auto& e : data->examples) gold.push_back(e.label);
+  triage::EvalReport report;
   nlohmann::json speed = nullptr;
   if (!flags.predictions.empty()) {
+    std::vector<std::string> gold;
+    for (const auto& e : data->examples) gold.push_back(e.label);
     auto given = ReadPredictions(flags.predictions, gold.size());
     if (!given.ok()) return Fail(io, given.status().message());
-    predicted = std::move(given->first);
-    confidence = std::move(given->second);
+    report = triage::Evaluate(gold, given->first, given->second);
   } else {
     auto model = triage::Classifier::Load(ModelPath(flags.model));
     if (!model.ok()) return Fail(io, model.status().message());
-    const auto start = std::chrono::steady_clock::now();
-    for (const auto& e : data->examples) {
-      const std::vector<double> p = model->Probabilities(e.text);
-      const auto best = std::max_element(p.begin(), p.end()) - p.begin();
-      predicted.push_back(model->labels()[static_cast<std::size_t>(best)]);
-      confidence.push_back(p[static_cast<std::size_t>(best)]);
-    }
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double seconds = 0;
+    report = Score(*model, data->examples, &seconds);
     speed = {{"seconds", seconds},
-             {"per_second", seconds > 0 ? static_cast<double>(gold.size()) / seconds : 0.0}};
+             {"per_second", seconds > 0 ? static_cast<double>(report.n) / seconds : 0.0}};
   }
-  const triage::EvalReport report = triage::Evaluate(gold, predicted, confidence);
   if (flags.json) {
     nlohmann::json out = triage::ToJson(report);
     out["skipped_without_label"] = data->skipped_without_label;
@@ -181,18 +191,7 @@ int RunTrainTriageFromDb(const Config& config, const TrainTriageFlags& flags, co
   if (!model.ok()) return Fail(io, "cannot train: " + model.status().message());
 
   // Both models on the held-out requests: the new one, and the active one if there is one.
-  const auto score = [&](const triage::Classifier& m) {
-    std::vector<std::string> gold, predicted;
-    std::vector<double> confidence;
-    for (const auto& e : held_out) {
-      const triage::Prediction p = m.Predict(e.text, 0);
-      gold.push_back(e.label);
-      predicted.push_back(p.label);
-      confidence.push_back(p.confidence);
-    }
-    return triage::Evaluate(gold, predicted, confidence);
-  };
-  const triage::EvalReport mine = score(*model);
+  const triage::EvalReport mine = Score(*model, held_out);
   std::optional<triage::EvalReport> active_report;
   std::int64_t active_version = 0;
   auto active_id = (*store)->ai().ActiveModelId(storage::kAiTriageCategory);
@@ -202,7 +201,7 @@ int RunTrainTriageFromDb(const Config& config, const TrainTriageFlags& flags, co
     if (!stored.ok()) return Fail(io, stored.status().message());
     auto active = triage::Classifier::FromBytes(stored->bytes, "the active model");
     if (active.ok()) {
-      active_report = score(*active);
+      active_report = Score(*active, held_out);
       active_version = stored->info.version;
     }
   }
@@ -253,13 +252,11 @@ int RunTrainTriageFromDb(const Config& config, const TrainTriageFlags& flags, co
 }
 
 int RunAddAiModel(const Config& config, const AddAiModelFlags& flags, const Io& io) {
-  if (!storage::IsAiFeature(flags.feature))
-    return Fail(io, "unknown AI feature \"" + flags.feature + "\" (known: triage.category)");
   const std::string path = ModelPath(flags.model);
-  auto model = triage::Classifier::Load(path);  // only a readable model goes in
-  if (!model.ok()) return Fail(io, model.status().message());
   auto bytes = ReadMaybeGzipped(path, std::size_t{1} << 30);
   if (!bytes.ok()) return Fail(io, bytes.status().message());
+  auto model = triage::Classifier::FromBytes(*bytes, path);  // only a readable model goes in
+  if (!model.ok()) return Fail(io, model.status().message());
   auto store = OpenCliStore(config.database_url);
   if (!store.ok()) return Fail(io, store.status().message());
   nlohmann::json info = model->info();
