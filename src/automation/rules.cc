@@ -157,7 +157,7 @@ std::optional<std::string> UnknownPlaceholder(std::string_view text) {
 std::vector<std::string> Words(std::string_view text) {
   std::vector<std::string> out;
   std::string word;
-  for (char c : FoldText(text)) {
+  for (char c : Fold(text)) {
     const unsigned char u = static_cast<unsigned char>(c);
     if (std::isalnum(u) || u >= 0x80 || c == '-') {
       word += c;
@@ -457,9 +457,8 @@ bool Matches(const std::vector<Condition>& conditions, const core::Request& r, M
         bool any = false;
         if (c.field == Field::kTags) {
           for (const auto& v : c.values) {
-            any = any || std::any_of(r.tags.begin(), r.tags.end(), [&](const std::string& t) {
-                    return FoldText(t) == FoldText(v);
-                  });
+            any = any || std::any_of(r.tags.begin(), r.tags.end(),
+                                     [&](const std::string& t) { return Fold(t) == Fold(v); });
           }
         } else {
           const std::string text = c.field == Field::kSubject ? r.subject
@@ -549,34 +548,6 @@ std::string Render(std::string_view text, const std::map<std::string, std::strin
     if (auto it = values.find(name); it != values.end()) out += it->second;
     pos = close + 2;
   }
-}
-
-std::string FoldText(std::string_view text) {
-  // Two-byte UTF-8 Latin-1 letters with accents → their base letter; the rest lower-cased.
-  static const std::pair<const char*, char> kFolds[] = {
-      {"à", 'a'}, {"â", 'a'}, {"ä", 'a'}, {"á", 'a'}, {"ç", 'c'}, {"é", 'e'}, {"è", 'e'},
-      {"ê", 'e'}, {"ë", 'e'}, {"î", 'i'}, {"ï", 'i'}, {"í", 'i'}, {"ô", 'o'}, {"ö", 'o'},
-      {"ó", 'o'}, {"ù", 'u'}, {"û", 'u'}, {"ü", 'u'}, {"ú", 'u'}, {"ÿ", 'y'}, {"ñ", 'n'},
-      {"À", 'a'}, {"Â", 'a'}, {"Ä", 'a'}, {"Ç", 'c'}, {"É", 'e'}, {"È", 'e'}, {"Ê", 'e'},
-      {"Ë", 'e'}, {"Î", 'i'}, {"Ï", 'i'}, {"Ô", 'o'}, {"Ö", 'o'}, {"Ù", 'u'}, {"Û", 'u'},
-      {"Ü", 'u'}, {"Ÿ", 'y'}, {"Ñ", 'n'}};
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    bool folded = false;
-    if (static_cast<unsigned char>(text[i]) >= 0x80 && i + 1 < text.size()) {
-      for (const auto& [from, to] : kFolds) {
-        if (text.compare(i, std::char_traits<char>::length(from), from) == 0) {
-          out += to;
-          i += std::char_traits<char>::length(from) - 1;
-          folded = true;
-          break;
-        }
-      }
-    }
-    if (!folded) out += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
-  }
-  return out;
 }
 
 }  // namespace guichet::automation

@@ -117,7 +117,4 @@ std::string PickText(const std::map<std::string, std::string>& texts, std::strin
 // missing.
 std::string Render(std::string_view text, const std::map<std::string, std::string>& values);
 
-// "Éloïse" → "eloise": lower case, Latin accents removed, for text conditions.
-std::string FoldText(std::string_view text);
-
 }  // namespace guichet::automation

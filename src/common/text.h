@@ -1,7 +1,9 @@
-// Small text utilities shared by every layer: UTF-8 validation, trimming, ASCII case.
+// Small text utilities shared by every layer: UTF-8 validation, decoding and folding (case and
+// Latin accents, for matching), trimming, ASCII case.
 // Pure functions, thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -18,5 +20,16 @@ std::string AsciiLower(std::string_view s);
 bool LooksLikeEmail(std::string_view s);
 // "jo***@example.org": an e-mail address masked for logs.
 std::string MaskEmail(std::string_view email);
+
+// `text` lower-cased with Latin accents removed, other characters kept (invalid bytes dropped).
+std::string Fold(std::string_view text);
+
+// Decodes the UTF-8 code point at `text[i]` into `cp` and returns its length in bytes; a byte
+// that starts no valid sequence (overlong, surrogate, cut short…) gives U+FFFD and length 1.
+std::size_t DecodeUtf8(std::string_view text, std::size_t i, char32_t& cp);
+// Appends `cp` (a valid code point) to `out` as UTF-8.
+void AppendUtf8(char32_t cp, std::string& out);
+// Appends `cp` folded as Fold does: Latin letters without accents, lower case.
+void AppendFolded(char32_t cp, std::string& out);
 
 }  // namespace guichet

@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "common/text.h"
 #include "triage/text.h"
 
 namespace guichet::triage {

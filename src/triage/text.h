@@ -13,15 +13,7 @@
 namespace guichet::triage {
 
 // The words of `text`, folded as above; at most `max_words` (longer texts are cut).
+// (Folding alone, without splitting into words: guichet::Fold in common/text.h.)
 std::vector<std::string> Words(std::string_view text, std::size_t max_words = 5000);
-
-// `text` lower-cased with Latin accents removed, other characters kept (invalid bytes dropped).
-std::string Fold(std::string_view text);
-
-// Decodes the UTF-8 code point at `text[i]` into `cp` and returns its length in bytes; a byte
-// that starts no valid sequence (overlong, surrogate, cut short…) gives U+FFFD and length 1.
-std::size_t DecodeUtf8(std::string_view text, std::size_t i, char32_t& cp);
-// Appends `cp` (a valid code point) to `out` as UTF-8.
-void AppendUtf8(char32_t cp, std::string& out);
 
 }  // namespace guichet::triage

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/text.h"
+
 namespace guichet::automation {
 namespace {
 
@@ -125,7 +127,7 @@ TEST(RulesTest, TextsPickTheLanguageAndRenderPlaceholders) {
                    {{"citizen_name", "Éloïse"}, {"reference", "GU-2026-000001"}}),
             "Hello Éloïse, GU-2026-000001 .");
   EXPECT_EQ(Render("{{unclosed", {}), "{{unclosed");
-  EXPECT_EQ(FoldText("ÉLOÏSE Ça Où"), "eloise ca ou");
+  EXPECT_EQ(Fold("ÉLOÏSE Ça Où"), "eloise ca ou");  // text conditions match folded text
 }
 
 }  // namespace
