@@ -8,10 +8,13 @@
 #   --guichet  binary (default build/release/guichet)
 #   --sets     comma-separated among cdtn-l1, cdtn-l2, vdd-offices, cfpb (default: all)
 #
-# Sets: cdtn-themes (text → label_l1 / label_l2; train, calibrated on dev, scored on test),
-# vdd-offices (title → first office_pivots value; train, scored on dev: there is no test split),
-# cfpb (Consumer complaint narrative → Product; train, calibrated on dev, scored on test).
+# Sets: cdtn-themes (text → label_l1 / label_l2; train, calibrated on its topics held out five
+# ways (--group-column topic_id) and on dev, scored on test), vdd-offices (title → first
+# office_pivots value; train, scored on dev: there is no test split), cfpb (Consumer complaint
+# narrative → Product; train, calibrated on dev, scored on test). Ours with default options
+# otherwise (which add each label's name as a training text).
 # fastText: `fasttext supervised -wordNgrams 2 -epoch 25`, otherwise defaults, on train only.
+# Both run five times (seeds 1–5): quality as the mean (min–max) over the runs; speed from run 1.
 # Speed: training wall time; prediction per text on one thread over the scored texts 200 times
 # over, model load excluded (ours: eval's own timer; fastText: `predict-prob` time minus the
 # fastest of three runs on one text).
@@ -23,6 +26,7 @@ root=$(cd "$here/../.." && pwd)
 data="$root/../shared/data"
 guichet="$root/build/release/guichet"
 sets="cdtn-l1,cdtn-l2,vdd-offices,cfpb"
+seeds="1 2 3 4 5"
 die() { echo "run.sh: $*" >&2; exit 1; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -95,37 +99,44 @@ now() { date +%s.%N; }
 sub() { python3 -c "import sys; print(float(sys.argv[1]) - float(sys.argv[2]))" "$1" "$2"; }
 field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
 
-printf '| set | labels | train / scored | ours macro-F1 | fastText macro-F1 | ours acc. | fastText acc. | ours ECE | fastText ECE | ours cov.80 acc. | train s (ours / fastText) | µs per text (ours / fastText) |\n'
-printf '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n'
+printf '| set | labels | train / scored | ours macro-F1 mean (min–max) | fastText macro-F1 mean (min–max) | ours acc. | fastText acc. | ours ECE | fastText ECE | ECE of exact confidences | ours cov.80 acc. | train s (ours / fastText) | µs per text (ours / fastText) |\n'
+printf '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n'
 
 run_set() {
-  local name=$1 train=$2 calib=$3 scored=$4 text_col=$5 label_col=$6 sep=$7
+  local name=$1 train=$2 calib=$3 scored=$4 text_col=$5 label_col=$6 sep=$7 group=${8:-}
   local dir="$tmp/$name"
   mkdir -p "$dir"
   local -a cols=(--text-column "$text_col" --label-column "$label_col")
   [[ -n "$sep" ]] && cols+=(--label-separator "$sep")
   local -a calib_args=()
   [[ -n "$calib" ]] && calib_args=(--calibration-data "$calib")
+  local -a group_args=()
+  [[ -n "$group" ]] && group_args=(--group-column "$group")
 
-  local t0 t1
-  t0=$(now)
-  "$guichet" train triage --data "$train" "${cols[@]}" "${calib_args[@]}" --out "$dir/ours" >"$dir/train.log" 2>&1 ||
-    { cat "$dir/train.log" >&2; die "training failed on $name"; }
-  t1=$(now)
-  local ours_train
-  ours_train=$(seconds "$(sub "$t1" "$t0")")
-  "$guichet" eval triage --model "$dir/ours" --data "$scored" "${cols[@]}" --json >"$dir/ours.json"
-
+  # Five runs each, seeds 1 to 5: both learners depend on the order they see the examples in.
   to_fasttext "$train" "$text_col" "$label_col" "$sep" "$dir/ft-train.txt" "$dir/labels.txt" "$dir/train-texts.txt"
   to_fasttext "$scored" "$text_col" "$label_col" "$sep" "$dir/ft-scored.txt" "$dir/labels.txt" "$dir/scored-texts.txt"
-  t0=$(now)
-  fasttext supervised -input "$dir/ft-train.txt" -output "$dir/ft" -wordNgrams 2 -epoch 25 -verbose 0
-  t1=$(now)
-  local ft_train
-  ft_train=$(seconds "$(sub "$t1" "$t0")")
-  fasttext predict-prob "$dir/ft.bin" "$dir/scored-texts.txt" >"$dir/ft-pred-raw.txt"
-  from_fasttext "$dir/ft-pred-raw.txt" "$dir/labels.txt" >"$dir/ft-pred.txt"
-  "$guichet" eval triage --predictions "$dir/ft-pred.txt" --data "$scored" "${cols[@]}" --json >"$dir/ft.json"
+  local t0 t1 seed ours_train="" ft_train=""
+  for seed in $seeds; do
+    t0=$(now)
+    "$guichet" train triage --data "$train" "${cols[@]}" "${calib_args[@]}" "${group_args[@]}" \
+      --seed "$seed" --out "$dir/ours-$seed" >"$dir/train.log" 2>&1 ||
+      { cat "$dir/train.log" >&2; die "training failed on $name"; }
+    t1=$(now)
+    ours_train+="$(sub "$t1" "$t0") "
+    "$guichet" eval triage --model "$dir/ours-$seed" --data "$scored" "${cols[@]}" --json >"$dir/ours-$seed.json"
+
+    t0=$(now)
+    fasttext supervised -input "$dir/ft-train.txt" -output "$dir/ft-$seed" -wordNgrams 2 -epoch 25 \
+      -seed "$seed" -verbose 0
+    t1=$(now)
+    ft_train+="$(sub "$t1" "$t0") "
+    fasttext predict-prob "$dir/ft-$seed.bin" "$dir/scored-texts.txt" >"$dir/ft-pred-raw.txt"
+    from_fasttext "$dir/ft-pred-raw.txt" "$dir/labels.txt" >"$dir/ft-pred.txt"
+    "$guichet" eval triage --predictions "$dir/ft-pred.txt" --data "$scored" "${cols[@]}" --json >"$dir/ft-$seed.json"
+  done
+  cp -r "$dir/ours-1" "$dir/ours"
+  cp "$dir/ft-1.bin" "$dir/ft.bin"
 
   # Speed, one thread, on the scored texts 200 times over.
   local n reps=200
@@ -158,24 +169,33 @@ PY
     --label-column label --json >"$dir/ours-speed.json"
   ours_us=$(python3 -c "import json,sys; s=json.load(open(sys.argv[1]))['prediction_speed']; print(f\"{1e6/s['per_second']:.1f}\")" "$dir/ours-speed.json")
 
-  local labels
-  labels=$(wc -l <"$dir/labels.txt")
-  local n_train
-  n_train=$(wc -l <"$dir/ft-train.txt")
-  printf '| %s | %s | %s / %s | **%.3f** | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %s / %s | %s / %s |\n' \
-    "$name" "$labels" "$n_train" "$(field "$dir/ours.json" n)" \
-    "$(field "$dir/ours.json" macro_f1)" "$(field "$dir/ft.json" macro_f1)" \
-    "$(field "$dir/ours.json" accuracy)" "$(field "$dir/ft.json" accuracy)" \
-    "$(field "$dir/ours.json" ece)" "$(field "$dir/ft.json" ece)" \
-    "$(field "$dir/ours.json" coverage_80_accuracy)" \
-    "$ours_train" "$ft_train" "$ours_us" "$ft_us"
+  python3 - "$dir" "$name" "$(wc -l <"$dir/labels.txt")" "$(wc -l <"$dir/ft-train.txt")" \
+    "$ours_train" "$ft_train" "$ours_us" "$ft_us" $seeds <<'PY'
+import json, statistics, sys
+d, name, labels, n_train, ours_train, ft_train, ours_us, ft_us, *seeds = sys.argv[1:]
+ours = [json.load(open(f"{d}/ours-{s}.json")) for s in seeds]
+ft = [json.load(open(f"{d}/ft-{s}.json")) for s in seeds]
+def spread(runs, key, bold=False):
+    v = [r[key] for r in runs]
+    mean = f"**{statistics.mean(v):.3f}**" if bold else f"{statistics.mean(v):.3f}"
+    return f"{mean} ({min(v):.3f}–{max(v):.3f})"
+def mean(runs, key):
+    return f"{statistics.mean(r[key] for r in runs):.3f}"
+def secs(text):
+    return f"{statistics.mean(float(x) for x in text.split()):.2f}"
+print(f"| {name} | {labels} | {n_train} / {ours[0]['n']} | {spread(ours, 'macro_f1', True)} | "
+      f"{spread(ft, 'macro_f1')} | {mean(ours, 'accuracy')} | {mean(ft, 'accuracy')} | "
+      f"{mean(ours, 'ece')} | {mean(ft, 'ece')} | {mean(ours, 'ece_if_calibrated')} | "
+      f"{mean(ours, 'coverage_80_accuracy')} | {secs(ours_train)} / {secs(ft_train)} | "
+      f"{ours_us} / {ft_us} |")
+PY
 }
 
 IFS=, read -r -a wanted <<<"$sets"
 for s in "${wanted[@]}"; do
   case "$s" in
-    cdtn-l1) run_set cdtn-l1 "$routing/cdtn-themes/train.tsv" "$routing/cdtn-themes/dev.tsv" "$routing/cdtn-themes/test.tsv" text label_l1 "" ;;
-    cdtn-l2) run_set cdtn-l2 "$routing/cdtn-themes/train.tsv" "$routing/cdtn-themes/dev.tsv" "$routing/cdtn-themes/test.tsv" text label_l2 "" ;;
+    cdtn-l1) run_set cdtn-l1 "$routing/cdtn-themes/train.tsv" "$routing/cdtn-themes/dev.tsv" "$routing/cdtn-themes/test.tsv" text label_l1 "" topic_id ;;
+    cdtn-l2) run_set cdtn-l2 "$routing/cdtn-themes/train.tsv" "$routing/cdtn-themes/dev.tsv" "$routing/cdtn-themes/test.tsv" text label_l2 "" topic_id ;;
     vdd-offices) run_set vdd-offices "$routing/vdd-offices/train.tsv" "" "$routing/vdd-offices/dev.tsv" title office_pivots "|" ;;
     cfpb) run_set cfpb "$routing/cfpb/train.csv.gz" "$routing/cfpb/dev.csv.gz" "$routing/cfpb/test.csv.gz" "Consumer complaint narrative" Product "" ;;
     *) die "unknown set: $s" ;;

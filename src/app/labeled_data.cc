@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <optional>
 #include <sstream>
 
 #include "app/csv.h"
@@ -113,6 +114,10 @@ Result<LabeledData> ReadLabeledData(const LabeledDataSpec& spec) {
   }
   GUICHET_ASSIGN_OR_RETURN(const std::size_t label_at,
                            Column(spec.path, header, spec.label_column));
+  std::optional<std::size_t> group_at;
+  if (!spec.group_column.empty()) {
+    GUICHET_ASSIGN_OR_RETURN(group_at, Column(spec.path, header, spec.group_column));
+  }
 
   LabeledData out;
   for (std::size_t r = 1; r < records.size(); ++r) {
@@ -130,6 +135,7 @@ Result<LabeledData> ReadLabeledData(const LabeledDataSpec& spec) {
     }
     triage::Example e;
     e.label = std::move(label);
+    if (group_at) e.group = rec.fields[*group_at];
     for (std::size_t at : text_at) {
       const std::string_view part = Trim(rec.fields[at]);
       if (part.empty()) continue;

@@ -19,6 +19,7 @@ struct LabeledDataSpec {
   std::vector<std::string> text_columns;  // joined with ". " when several
   std::string label_column;
   std::string label_separator;  // when set, the label column is a list: its first value counts
+  std::string group_column;     // optional: examples sharing its value are held out together
 };
 
 struct LabeledData {

@@ -1,14 +1,18 @@
 #include "triage/classifier.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "common/crypto.h"
 #include "triage/text.h"
@@ -97,6 +101,17 @@ class Reader {
   std::size_t pos_ = 0;
 };
 
+// One AdaGrad step on a row of `k` weights: gradient error·x + l2·weight. In float only, so
+// that the compiler vectorises it across labels (the bulk of training time).
+void AdaGradStep(float* __restrict row, float* __restrict squared, const float* __restrict error,
+                 float x, float l2, float lr, std::size_t k) {
+  for (std::size_t c = 0; c < k; ++c) {
+    const float g = error[c] * x + l2 * row[c];
+    squared[c] += g * g;
+    row[c] -= lr * g / std::sqrt(squared[c] + 1e-8f);
+  }
+}
+
 }  // namespace
 
 // Builds a model from examples: vocabulary, IDF, then AdaGrad epochs.
@@ -107,8 +122,7 @@ class Trainer {
 
   // Fits on `rows` of the tokenised examples; `gold` are label indexes.
   Classifier Fit(const std::vector<std::vector<std::string>>& words, const std::vector<int>& gold,
-                 const std::vector<std::size_t>& rows, const Classifier::ProgressFn& progress,
-                 int progress_offset, int progress_total) {
+                 const std::vector<std::size_t>& rows, const std::function<void()>& on_epoch) {
     Classifier m;
     m.features_ = options_.features;
     m.labels_ = labels_;
@@ -134,7 +148,9 @@ class Trainer {
     std::iota(order.begin(), order.end(), 0);
     std::mt19937_64 rng(options_.seed);
     std::vector<double> p(k);
-    const double lr = options_.learning_rate, l2 = options_.l2;
+    std::vector<float> error(k);  // (probability - truth) × example weight, per label
+    const auto lr = static_cast<float>(options_.learning_rate);
+    const auto l2 = static_cast<float>(options_.l2);
     for (int epoch = 0; epoch < options_.epochs; ++epoch) {
       std::shuffle(order.begin(), order.end(), rng);
       for (std::size_t i : order) {
@@ -142,23 +158,15 @@ class Trainer {
         m.Logits(x[i], p);
         Softmax(p);
         const double w = class_weight[y];
-        for (std::size_t c = 0; c < k; ++c) {
-          const double g = (p[c] - (static_cast<int>(c) == y ? 1.0 : 0.0)) * w;
-          g2b[c] += static_cast<float>(g * g);
-          m.bias_[c] -= static_cast<float>(lr * g / std::sqrt(g2b[c] + 1e-8));
-        }
+        for (std::size_t c = 0; c < k; ++c)
+          error[c] = static_cast<float>((p[c] - (static_cast<int>(c) == y ? 1.0 : 0.0)) * w);
+        AdaGradStep(m.bias_.data(), g2b.data(), error.data(), 1.0f, 0.0f, lr, k);
         for (const auto& term : x[i]) {
-          float* row = &m.weights_[term.index * k];
-          float* acc = &g2w[term.index * k];
-          for (std::size_t c = 0; c < k; ++c) {
-            const double g =
-                (p[c] - (static_cast<int>(c) == y ? 1.0 : 0.0)) * w * term.value + l2 * row[c];
-            acc[c] += static_cast<float>(g * g);
-            row[c] -= static_cast<float>(lr * g / std::sqrt(acc[c] + 1e-8));
-          }
+          AdaGradStep(&m.weights_[term.index * k], &g2w[term.index * k], error.data(), term.value,
+                      l2, lr, k);
         }
       }
-      if (progress) progress(progress_offset + epoch + 1, progress_total);
+      on_epoch();
     }
     return m;
   }
@@ -211,8 +219,11 @@ Result<Classifier> Classifier::Train(const std::vector<Example>& examples,
                                      const std::vector<Example>* calibration) {
   if (options.epochs < 1 || options.epochs > 1000)
     return InvalidArgument("epochs must be 1 to 1000");
-  if (!(options.holdout >= 0 && options.holdout < 0.5))
-    return InvalidArgument("the calibration share must be at least 0 and below 0.5");
+  if (options.calibration_folds != 0 &&
+      (options.calibration_folds < 2 || options.calibration_folds > 20))
+    return InvalidArgument("calibration folds must be 0 (none) or 2 to 20");
+  if (options.label_name_examples < 0 || options.label_name_examples > 100)
+    return InvalidArgument("label-name examples must be 0 to 100");
   std::map<std::string, int> label_index;
   for (const Example& e : examples) {
     if (e.label.empty()) return InvalidArgument("an example has an empty label");
@@ -232,69 +243,109 @@ Result<Classifier> Classifier::Train(const std::vector<Example>& examples,
     gold[i] = label_index[examples[i].label];
     data += examples[i].label + '\x1f' + examples[i].text + '\x1e';
   }
+  // Each label's own words ("Emploi et formation") as extra texts of that label, in every fit:
+  // they carry words that a few examples may lack. Never held out for calibration.
+  std::vector<std::size_t> label_rows;
+  for (std::size_t c = 0; c < labels.size(); ++c) {
+    auto given = options.label_texts.find(labels[c]);
+    const std::string& text = given != options.label_texts.end() ? given->second : labels[c];
+    for (int i = 0; i < options.label_name_examples; ++i) {
+      label_rows.push_back(words.size());
+      words.push_back(Words(text));
+      gold.push_back(static_cast<int>(c));
+    }
+  }
 
-  // Calibration: fit on most of the data, choose the temperature on the rest (at least one
-  // example of each label stays in the fitting part), then fit again on everything.
-  std::vector<std::size_t> fit_rows, held_rows;
-  std::vector<std::size_t> all(examples.size());
-  std::iota(all.begin(), all.end(), 0);
-  if (!calibration && options.holdout > 0 && examples.size() >= 20) {
-    std::vector<std::size_t> shuffled = all;
-    std::mt19937_64 rng(options.seed ^ 0x9e3779b97f4a7c15ull);
-    std::shuffle(shuffled.begin(), shuffled.end(), rng);
-    std::vector<int> kept(labels.size(), 0);
-    const auto target =
-        static_cast<std::size_t>(options.holdout * static_cast<double>(examples.size()));
-    for (std::size_t r : shuffled) {
-      if (held_rows.size() < target && kept[gold[r]] > 0) {
-        held_rows.push_back(r);
-      } else {
-        fit_rows.push_back(r);
-        ++kept[gold[r]];
-      }
-    }
+  // Calibration by cross-fitting: each fold's examples are scored by a model fitted without
+  // them, and the temperature is chosen on those out-of-fold scores (plus `calibration`, scored
+  // by the final model). Examples of one group share a fold, so that the scores are those of
+  // texts about something the model has not seen, as the desk's next requests will be.
+  const bool cross_fit =
+      options.calibration_folds > 0 &&
+      examples.size() >= 10 * static_cast<std::size_t>(options.calibration_folds);
+  const int folds = cross_fit ? options.calibration_folds : 0;
+  std::vector<std::vector<std::size_t>> fold_rows(folds);
+  for (std::size_t i = 0; i < examples.size() && folds > 0; ++i) {
+    const std::uint64_t h = examples[i].group.empty()
+                                ? (i + 1) * 0x9e3779b97f4a7c15ull
+                                : features_internal::Mix(options.seed, examples[i].group);
+    fold_rows[(h ^ (h >> 29)) % static_cast<std::uint64_t>(folds)].push_back(i);
   }
+
+  // The fits (one per fold, then the final one) run side by side on the machine's cores.
   Trainer trainer(options, labels);
-  const int total = options.epochs * (held_rows.empty() ? 1 : 2);
-  double temperature = 1.0;
-  if (!held_rows.empty()) {
-    const Classifier first = trainer.Fit(words, gold, fit_rows, progress, 0, total);
-    std::vector<std::vector<double>> logits;
-    std::vector<int> held_gold;
-    std::vector<double> z;
-    for (std::size_t r : held_rows) {
-      first.Logits(first.Vectorize(words[r]), z);
-      logits.push_back(z);
-      held_gold.push_back(gold[r]);
+  const int fits = folds + 1;
+  std::mutex progress_mutex;
+  int epochs_done = 0;
+  const auto on_epoch = [&] {
+    if (!progress) return;
+    std::lock_guard lock(progress_mutex);
+    progress(++epochs_done, options.epochs * fits);
+  };
+  std::vector<std::vector<double>> logits;  // out-of-fold, then calibration set
+  std::vector<int> logits_gold;
+  std::vector<std::vector<std::vector<double>>> fold_logits(folds);
+  std::vector<std::optional<Classifier>> fitted(fits);
+  const auto fit = [&](int f) {
+    std::vector<std::size_t> rows = label_rows;
+    for (int other = 0; other < folds; ++other) {
+      if (other != f) rows.insert(rows.end(), fold_rows[other].begin(), fold_rows[other].end());
     }
-    temperature = FitTemperature(logits, held_gold);
+    if (f == folds) {
+      rows.resize(words.size());
+      std::iota(rows.begin(), rows.end(), 0);
+    }
+    fitted[f].emplace(trainer.Fit(words, gold, rows, on_epoch));
+    if (f == folds) return;
+    for (std::size_t r : fold_rows[f]) {
+      fold_logits[f].emplace_back();
+      fitted[f]->Logits(fitted[f]->Vectorize(words[r]), fold_logits[f].back());
+    }
+    fitted[f].reset();
+  };
+  {
+    std::atomic<int> next{0};
+    const auto work = [&] {
+      for (int f; (f = next.fetch_add(1)) < fits;) fit(f);
+    };
+    const unsigned threads = std::min<unsigned>(static_cast<unsigned>(fits),
+                                                std::max(1u, std::thread::hardware_concurrency()));
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
   }
-  Classifier model = trainer.Fit(words, gold, all, progress, total - options.epochs, total);
-  std::size_t calibration_count = held_rows.size();
+  for (int f = 0; f < folds; ++f) {
+    for (std::size_t i = 0; i < fold_rows[f].size(); ++i) {
+      logits.push_back(std::move(fold_logits[f][i]));
+      logits_gold.push_back(gold[fold_rows[f][i]]);
+    }
+  }
+  Classifier model = std::move(*fitted[folds]);
+  std::size_t calibration_count = 0;
   if (calibration) {
-    std::vector<std::vector<double>> logits;
-    std::vector<int> calibration_gold;
     std::vector<double> z;
     for (const Example& e : *calibration) {
       auto known = label_index.find(e.label);
       if (known == label_index.end()) continue;  // a label the model cannot give
       model.Logits(model.Vectorize(Words(e.text)), z);
       logits.push_back(z);
-      calibration_gold.push_back(known->second);
+      logits_gold.push_back(known->second);
+      ++calibration_count;
     }
-    temperature = FitTemperature(logits, calibration_gold);
-    calibration_count = logits.size();
   }
-  model.temperature_ = temperature;
+  model.temperature_ = FitTemperature(logits, logits_gold);
   model.info_ = {{"examples", examples.size()},
                  {"calibration_examples", calibration_count},
+                 {"out_of_fold_examples", logits.size() - calibration_count},
                  {"data_sha256", Sha256Hex(data)},
                  {"options",
                   {{"epochs", options.epochs},
                    {"learning_rate", options.learning_rate},
                    {"l2", options.l2},
                    {"min_count", options.min_count},
-                   {"holdout", options.holdout},
+                   {"calibration_folds", folds},
+                   {"label_name_examples", options.label_name_examples},
                    {"balance_classes", options.balance_classes},
                    {"word_pairs", options.features.word_pairs},
                    {"char_min", options.features.char_min},

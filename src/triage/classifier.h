@@ -1,6 +1,7 @@
 // The routing classifier: multinomial logistic regression over TF-IDF weighted words, word pairs
 // and character n-grams (features.h), trained with AdaGrad and L2 regularisation, its
-// probabilities calibrated by temperature scaling on a held-out share of the training data.
+// probabilities calibrated by temperature scaling on texts each scored by a model that did not
+// see them (cross-fitting).
 // Every prediction explains itself: the citizen's words and phrases that pushed for the chosen
 // label and against it, with their weights.
 //
@@ -12,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -25,6 +27,8 @@ namespace guichet::triage {
 struct Example {
   std::string text;
   std::string label;
+  // Examples sharing a group (a topic, a citizen) are held out together when calibrating.
+  std::string group = {};
 };
 
 struct TrainOptions {
@@ -33,7 +37,9 @@ struct TrainOptions {
   double learning_rate = 0.5;   // AdaGrad's base step
   double l2 = 1e-5;             // weight decay per example seen
   int min_count = 1;            // features in fewer training texts are left out
-  double holdout = 0.1;         // share of the examples kept aside to calibrate (0: no calibration)
+  int calibration_folds = 5;    // cross-fitted calibration (see Train); 0: none
+  int label_name_examples = 3;  // each label's text added this many times as a training text
+  std::map<std::string, std::string> label_texts;  // label → its text (default: the label)
   bool balance_classes = true;  // weigh examples by 1/sqrt(class size): rare labels count more
   std::uint64_t seed = 1;
 };
@@ -64,9 +70,11 @@ class Classifier {
   using ProgressFn = std::function<void(int, int)>;
 
   // Needs at least two labels and one example of each; examples with an empty label are refused.
-  // With `calibration` examples (e.g. a development set drawn like the texts to come), the
-  // temperature is fitted on them and the model on all of `examples`; otherwise on a held-out
-  // share of `examples` (TrainOptions::holdout).
+  // The model is fitted on all of `examples` (and each label's text, label_name_examples
+  // times). Its temperature is fitted on out-of-fold scores: with calibration_folds = k, k more
+  // models are fitted each without a k-th of the examples (a group's examples stay together)
+  // and score that k-th; plus, when given, `calibration` examples (e.g. a development set drawn
+  // like the texts to come) scored by the final model. Fits run in parallel on all cores.
   static Result<Classifier> Train(const std::vector<Example>& examples, const TrainOptions& options,
                                   const ProgressFn& progress = nullptr,
                                   const std::vector<Example>* calibration = nullptr);

@@ -5,9 +5,42 @@
 #include <cstdio>
 #include <map>
 #include <numeric>
+#include <random>
 #include <set>
 
 namespace guichet::triage {
+namespace {
+
+constexpr int kEceBins = 15;
+
+double Ece(const std::vector<double>& confidence, const std::vector<bool>& right) {
+  std::vector<double> bin_conf(kEceBins, 0), bin_right(kEceBins, 0);
+  for (std::size_t i = 0; i < confidence.size(); ++i) {
+    const int b = std::min(kEceBins - 1, static_cast<int>(confidence[i] * kEceBins));
+    bin_conf[b] += confidence[i];
+    bin_right[b] += right[i] ? 1 : 0;
+  }
+  double ece = 0;
+  for (int b = 0; b < kEceBins; ++b) ece += std::abs(bin_right[b] - bin_conf[b]);
+  return ece / static_cast<double>(confidence.size());
+}
+
+// The ECE that answers with exactly right confidences would still show on this many texts: the
+// mean over draws where each answer is right with the probability it was given (fixed seed).
+double EceIfCalibrated(const std::vector<double>& confidence) {
+  constexpr int kDraws = 200;
+  std::mt19937_64 rng(42);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  std::vector<bool> right(confidence.size());
+  double sum = 0;
+  for (int d = 0; d < kDraws; ++d) {
+    for (std::size_t i = 0; i < confidence.size(); ++i) right[i] = uniform(rng) < confidence[i];
+    sum += Ece(confidence, right);
+  }
+  return sum / kDraws;
+}
+
+}  // namespace
 
 EvalReport Evaluate(const std::vector<std::string>& gold, const std::vector<std::string>& predicted,
                     const std::vector<double>& confidence) {
@@ -51,18 +84,14 @@ EvalReport Evaluate(const std::vector<std::string>& gold, const std::vector<std:
                    [](const Confusion& a, const Confusion& b) { return a.count > b.count; });
   if (r.confused.size() > 10) r.confused.resize(10);
 
-  constexpr int kBins = 15;
-  std::vector<double> bin_conf(kBins, 0), bin_right(kBins, 0), bin_n(kBins, 0);
+  std::vector<double> clamped(gold.size());
+  std::vector<bool> correct(gold.size());
   for (std::size_t i = 0; i < gold.size(); ++i) {
-    const double c = std::clamp(confidence[i], 0.0, 1.0);
-    const int b = std::min(kBins - 1, static_cast<int>(c * kBins));
-    bin_conf[b] += c;
-    bin_right[b] += predicted[i] == gold[i] ? 1 : 0;
-    bin_n[b] += 1;
+    clamped[i] = std::clamp(confidence[i], 0.0, 1.0);
+    correct[i] = predicted[i] == gold[i];
   }
-  for (int b = 0; b < kBins; ++b) {
-    if (bin_n[b] > 0) r.ece += std::abs(bin_right[b] - bin_conf[b]) / r.n;
-  }
+  r.ece = Ece(clamped, correct);
+  r.ece_if_calibrated = EceIfCalibrated(clamped);
 
   std::vector<std::size_t> order(gold.size());
   std::iota(order.begin(), order.end(), 0);
@@ -90,6 +119,7 @@ nlohmann::json ToJson(const EvalReport& r) {
           {"accuracy", r.accuracy},
           {"macro_f1", r.macro_f1},
           {"ece", r.ece},
+          {"ece_if_calibrated", r.ece_if_calibrated},
           {"coverage_80_accuracy", r.coverage_80_accuracy},
           {"labels", labels},
           {"confused", confused}};
@@ -99,9 +129,9 @@ std::string ToText(const EvalReport& r) {
   char line[512];
   std::string out;
   std::snprintf(line, sizeof line,
-                "examples %d  accuracy %.4f  macro-F1 %.4f  ECE %.4f  accuracy at 80%% coverage "
-                "%.4f\n\n",
-                r.n, r.accuracy, r.macro_f1, r.ece, r.coverage_80_accuracy);
+                "examples %d  accuracy %.4f  macro-F1 %.4f  ECE %.4f (%.4f expected of exact "
+                "confidences on as many texts)  accuracy at 80%% coverage %.4f\n\n",
+                r.n, r.accuracy, r.macro_f1, r.ece, r.ece_if_calibrated, r.coverage_80_accuracy);
   out += line;
   out += "precision  recall      F1  support  label\n";
   for (const auto& s : r.labels) {

@@ -29,6 +29,9 @@ struct EvalReport {
   double accuracy = 0;
   double macro_f1 = 0;  // over every label that is right or predicted at least once
   double ece = 0;
+  // The ECE that exactly right confidences would still show on this many texts (sampling
+  // noise): an ECE near it cannot be told from perfect calibration.
+  double ece_if_calibrated = 0;
   double coverage_80_accuracy = 0;
   std::vector<LabelScore> labels;   // by label
   std::vector<Confusion> confused;  // the 10 most frequent mistakes
@@ -39,7 +42,9 @@ struct EvalReport {
 EvalReport Evaluate(const std::vector<std::string>& gold, const std::vector<std::string>& predicted,
                     const std::vector<double>& confidence);
 
-// {"n", "accuracy", "macro_f1", "ece", "coverage_80_accuracy", "labels": [...], "confused": [...]}
+// {"n", "accuracy", "macro_f1", "ece", "ece_if_calibrated", "coverage_80_accuracy", "labels":
+// [...],
+//  "confused": [...]}
 nlohmann::json ToJson(const EvalReport& report);
 // A table for people.
 std::string ToText(const EvalReport& report);

@@ -121,6 +121,55 @@ TEST(ClassifierTest, CalibrationSoftensAnOverconfidentModel) {
             model.Predict("Lampadaire éteint").confidence);
 }
 
+TEST(ClassifierTest, LabelsSpeakForThemselves) {
+  // "formation" is in no example, only in the label's text: the label's words are learnt too.
+  const std::vector<Example> examples = {{"VAE", "emploi"},
+                                         {"bilan de compétences", "emploi"},
+                                         {"parcours emploi compétences", "emploi"},
+                                         {"calcul des congés payés", "conges"},
+                                         {"congé parental", "conges"},
+                                         {"jours fériés travaillés", "conges"}};
+  TrainOptions options = Quick();
+  options.label_texts = {{"emploi", "Emploi et formation"}, {"conges", "Congés et repos"}};
+  const auto emploi = [](const Classifier& model) {
+    return model.Probabilities("droit à la formation")[1];  // labels: conges, emploi
+  };
+  ASSERT_OK_AND_ASSIGN(const Classifier model, Classifier::Train(examples, options));
+  const Prediction p = model.Predict("droit à la formation");
+  EXPECT_EQ(p.label, "emploi");
+  ASSERT_FALSE(p.reasons_for.empty());
+  EXPECT_EQ(p.reasons_for[0].text, "formation");
+  options.label_name_examples = 0;
+  ASSERT_OK_AND_ASSIGN(const Classifier without, Classifier::Train(examples, options));
+  EXPECT_GT(emploi(model), emploi(without));
+}
+
+TEST(ClassifierTest, CalibratesOnTextsOfGroupsItHasNotSeen) {
+  // Each text three times over, as a topic's variants are: scored by a model that saw the
+  // other copies, the texts look easy; held out by group, they do not.
+  std::vector<Example> copies;
+  int group = 0;
+  for (const Example& e : Fixture()) {
+    ++group;
+    for (const char* suffix : {"", " !", " svp"})
+      copies.push_back({e.text + suffix, e.label, "g" + std::to_string(group)});
+  }
+  TrainOptions options = Quick();
+  options.calibration_folds = 3;
+  ASSERT_OK_AND_ASSIGN(const Classifier grouped, Classifier::Train(copies, options));
+  EXPECT_EQ(grouped.info()["out_of_fold_examples"], 90);
+  EXPECT_EQ(grouped.info()["options"]["calibration_folds"], 3);
+  for (Example& e : copies) e.group.clear();
+  ASSERT_OK_AND_ASSIGN(const Classifier ungrouped, Classifier::Train(copies, options));
+  EXPECT_GT(grouped.temperature(), ungrouped.temperature());
+
+  options.calibration_folds = 1;
+  EXPECT_FALSE(Classifier::Train(copies, options).ok());
+  options.calibration_folds = 0;
+  ASSERT_OK_AND_ASSIGN(const Classifier none, Classifier::Train(copies, options));
+  EXPECT_EQ(none.temperature(), 1.0);
+}
+
 class ModelFileTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -47,5 +47,19 @@ TEST(MetricsTest, CalibrationErrorAndAbstentions) {
   EXPECT_EQ(Evaluate({}, {}, {}).n, 0);
 }
 
+TEST(MetricsTest, TheCalibrationErrorOfExactConfidencesIsSamplingNoise) {
+  // Sure answers that are right: nothing to draw, no noise.
+  EXPECT_NEAR(Evaluate({"a", "b"}, {"a", "b"}, {1.0, 1.0}).ece_if_calibrated, 0.0, 1e-12);
+  // Coin-flip confidences: on 4 texts the noise is large, on 10,000 it nearly vanishes.
+  const auto floor_on = [](int n) {
+    return Evaluate(std::vector<std::string>(n, "a"), std::vector<std::string>(n, "a"),
+                    std::vector<double>(n, 0.5))
+        .ece_if_calibrated;
+  };
+  EXPECT_GT(floor_on(4), 0.15);
+  EXPECT_LT(floor_on(10000), 0.02);
+  EXPECT_GT(floor_on(4), floor_on(400));
+}
+
 }  // namespace
 }  // namespace guichet::triage
