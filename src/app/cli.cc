@@ -11,6 +11,7 @@
 #include "common/crypto.h"
 #include "common/log.h"
 #include "core/enums.h"
+#include "storage/ai_store.h"
 
 #ifndef GUICHET_VERSION
 #define GUICHET_VERSION "dev"
@@ -18,6 +19,11 @@
 
 namespace guichet::app {
 namespace {
+
+// The AI features that have trained models (the others work by rules or a library).
+std::vector<std::string> ModelFeatures() {
+  return {std::begin(storage::kAiModelFeatures), std::end(storage::kAiModelFeatures)};
+}
 
 int UsageError(std::ostream& err, std::string_view message, std::string_view command) {
   std::string line(message);
@@ -158,7 +164,7 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
       ->required();
   add_model->add_option("--feature", ai_model_flags.feature, "the AI feature")
       ->capture_default_str()
-      ->check(CLI::IsMember({"triage.category"}));
+      ->check(CLI::IsMember(ModelFeatures()));
   add_model->add_flag("--activate", ai_model_flags.activate, "make it the active version");
 
   // import
@@ -248,10 +254,15 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
   auto* train_data = add_data_options(train_triage, train_flags.data, false);
   auto* from_db = train_triage->add_flag(
       "--from-db", train_flags.from_db,
-      "train on the desk's requests whose category a person gave or confirmed (labels: category "
-      "slugs); a fifth of them, by id, is held out to compare with the active model; the model "
-      "is stored as the next version of triage.category");
+      "train on the desk's requests whose category (or priority, with --feature "
+      "triage.priority) a person gave or confirmed; a fifth of them, by id, is held out to "
+      "compare with the active model; the model is stored as the feature's next version");
   from_db->excludes(train_data);
+  train_triage
+      ->add_option("--feature", train_flags.feature,
+                   "with --from-db: the AI feature to train a model for")
+      ->capture_default_str()
+      ->check(CLI::IsMember(ModelFeatures()));
   AddDbOption(train_triage, db);
   train_triage->add_flag("--activate-if-better", train_flags.activate_if_better,
                          "with --from-db: activate the new version when its macro-F1 on the "
@@ -262,7 +273,21 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
   train_triage->add_option(
       "--calibration-data", train_flags.calibration_data,
       "labelled texts like those to come (e.g. a development set; same columns) on which the "
-      "confidence is calibrated; default: a tenth of --data held out");
+      "confidence is calibrated, besides the cross-fitted scores of --data");
+  train_triage->add_option("--group-column", train_flags.data.group_column,
+                           "column whose equal values (a topic, a citizen) are held out together "
+                           "when calibrating");
+  train_triage
+      ->add_option("--calibration-folds", train_flags.calibration_folds,
+                   "calibrate on scores of texts from models fitted without them, in this many "
+                   "folds (0: no calibration)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 20) & !CLI::IsMember({1}));
+  train_triage
+      ->add_option("--label-name-examples", train_flags.label_name_examples,
+                   "add each label's own text as a training text this many times (0: never)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100));
   train_triage->add_option("--epochs", train_flags.epochs, "passes over the data")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
@@ -295,6 +320,11 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
       "score another system's answers instead: one label per example and line, optionally "
       "followed by a tab and its confidence");
   model_option->excludes(predictions_option);
+  eval_triage
+      ->add_option("--write-predictions", eval_flags.write_predictions,
+                   "write the model's answer for each example to this file: its label, a tab and "
+                   "its confidence (the format --predictions reads)")
+      ->excludes(predictions_option);
   eval_triage->add_flag("--json", eval_flags.json,
                         "one JSON object (accuracy, macro_f1, ece, coverage_80_accuracy, n, …)");
 

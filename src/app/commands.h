@@ -99,6 +99,7 @@ struct TriageDataFlags {
   std::vector<std::string> text_columns;
   std::string label_column;
   std::string label_separator;
+  std::string group_column;  // train only: examples sharing its value are held out together
 };
 struct TrainTriageFlags {
   TriageDataFlags data;
@@ -107,10 +108,13 @@ struct TrainTriageFlags {
   int epochs = 30;
   double l2 = 1e-5;
   int min_count = 1;
+  int calibration_folds = 5;
+  int label_name_examples = 3;
   bool no_char_ngrams = false;
   std::uint64_t seed = 1;
-  bool from_db = false;             // train on the desk's own categorised requests
-  bool activate_if_better = false;  // from_db: activate when it beats the active model
+  bool from_db = false;                     // train on the desk's own requests
+  std::string feature = "triage.category";  // from_db: the model of this AI feature
+  bool activate_if_better = false;          // from_db: activate when it beats the active model
 };
 int RunTrainTriage(const TrainTriageFlags& flags, const Io& io);
 // train triage --from-db: the new model is stored as the next version (see RunTrainTriage).
@@ -119,6 +123,7 @@ struct EvalTriageFlags {
   TriageDataFlags data;
   std::string model;        // the folder given to train --out, or the model file itself
   std::string predictions;  // score these answers (a label per line, optionally TAB confidence)
+  std::string write_predictions;  // write the model's answers there, in that same format
   bool json = false;
 };
 int RunEvalTriage(const EvalTriageFlags& flags, const Io& io);

@@ -19,8 +19,8 @@ namespace {
 constexpr char kModelFile[] = "triage.model";
 
 Result<LabeledData> Load(const TriageDataFlags& flags) {
-  return ReadLabeledData(
-      {flags.data, flags.text_columns, flags.label_column, flags.label_separator});
+  return ReadLabeledData({flags.data, flags.text_columns, flags.label_column, flags.label_separator,
+                          flags.group_column});
 }
 
 triage::TrainOptions OptionsFrom(const TrainTriageFlags& flags) {
@@ -28,15 +28,23 @@ triage::TrainOptions OptionsFrom(const TrainTriageFlags& flags) {
   options.epochs = flags.epochs;
   options.l2 = flags.l2;
   options.min_count = flags.min_count;
+  options.calibration_folds = flags.calibration_folds;
+  options.label_name_examples = flags.label_name_examples;
   options.seed = flags.seed;
   if (flags.no_char_ngrams) options.features.char_min = 0;
   return options;
 }
 
+struct Answers {
+  std::vector<std::string> predicted;
+  std::vector<double> confidence;
+};
+
 // The model's most probable label for each example, scored; `seconds`, when given, gets the time
-// spent predicting (reading and scoring left out).
+// spent predicting (reading and scoring left out); `answers`, when given, gets the answers.
 triage::EvalReport Score(const triage::Classifier& model,
-                         const std::vector<triage::Example>& examples, double* seconds = nullptr) {
+                         const std::vector<triage::Example>& examples, double* seconds = nullptr,
+                         Answers* answers = nullptr) {
   std::vector<std::string> gold, predicted;
   std::vector<double> confidence;
   const auto start = std::chrono::steady_clock::now();
@@ -49,7 +57,21 @@ triage::EvalReport Score(const triage::Classifier& model,
   if (seconds)
     *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const auto& e : examples) gold.push_back(e.label);
-  return triage::Evaluate(gold, predicted, confidence);
+  triage::EvalReport report = triage::Evaluate(gold, predicted, confidence);
+  if (answers) *answers = {std::move(predicted), std::move(confidence)};
+  return report;
+}
+
+Status WriteAnswers(const std::string& path, const Answers& answers) {
+  std::ofstream out(path, std::ios::trunc);
+  char confidence[32];
+  for (std::size_t i = 0; i < answers.predicted.size(); ++i) {
+    std::snprintf(confidence, sizeof confidence, "\t%.6f\n", answers.confidence[i]);
+    out << answers.predicted[i] << confidence;
+  }
+  out.close();
+  if (!out) return Unavailable("cannot write " + path);
+  return Status::Ok();
 }
 
 std::string ModelPath(const std::string& given) {
@@ -153,7 +175,12 @@ int RunEvalTriage(const EvalTriageFlags& flags, const Io& io) {
     auto model = triage::Classifier::Load(ModelPath(flags.model));
     if (!model.ok()) return Fail(io, model.status().message());
     double seconds = 0;
-    report = Score(*model, data->examples, &seconds);
+    Answers answers;
+    report = Score(*model, data->examples, &seconds, &answers);
+    if (!flags.write_predictions.empty()) {
+      if (Status written = WriteAnswers(flags.write_predictions, answers); !written.ok())
+        return Fail(io, written.message());
+    }
     speed = {{"seconds", seconds},
              {"per_second", seconds > 0 ? static_cast<double>(report.n) / seconds : 0.0}};
   }
@@ -178,15 +205,22 @@ int RunEvalTriage(const EvalTriageFlags& flags, const Io& io) {
 int RunTrainTriageFromDb(const Config& config, const TrainTriageFlags& flags, const Io& io) {
   auto store = OpenCliStore(config.database_url);
   if (!store.ok()) return Fail(io, store.status().message());
-  auto examples = (*store)->ai().CategoryTrainingExamples(2'000'000);
+  const std::string& feature = flags.feature;
+  auto examples = (*store)->ai().TrainingExamples(feature, 2'000'000);
   if (!examples.ok()) return Fail(io, examples.status().message());
   // A fifth of the requests, chosen by id (the same ones at every run), is held out.
   std::vector<triage::Example> train, held_out;
   for (const auto& e : *examples)
     (e.request_id % 5 == 0 ? held_out : train).push_back({e.text, e.label});
-  io.err << "training on " << train.size() << " categorised requests, " << held_out.size()
+  io.err << "training " << feature << " on " << train.size() << " requests, " << held_out.size()
          << " held out\n";
-  const triage::TrainOptions options = OptionsFrom(flags);
+  triage::TrainOptions options = OptionsFrom(flags);
+  if (feature == storage::kAiTriageCategory) {
+    // Labels are category slugs: the category's name is the text that speaks for it.
+    auto categories = (*store)->ListCategories();
+    if (!categories.ok()) return Fail(io, categories.status().message());
+    for (const auto& c : *categories) options.label_texts[c.slug] = c.name;
+  }
   auto model = triage::Classifier::Train(train, options);
   if (!model.ok()) return Fail(io, "cannot train: " + model.status().message());
 
@@ -194,7 +228,7 @@ int RunTrainTriageFromDb(const Config& config, const TrainTriageFlags& flags, co
   const triage::EvalReport mine = Score(*model, held_out);
   std::optional<triage::EvalReport> active_report;
   std::int64_t active_version = 0;
-  auto active_id = (*store)->ai().ActiveModelId(storage::kAiTriageCategory);
+  auto active_id = (*store)->ai().ActiveModelId(feature);
   if (!active_id.ok()) return Fail(io, active_id.status().message());
   if (*active_id && !held_out.empty()) {
     auto stored = (*store)->ai().GetModel(**active_id);
@@ -222,16 +256,15 @@ int RunTrainTriageFromDb(const Config& config, const TrainTriageFlags& flags, co
     if (Status saved = model->Save(path); !saved.ok()) return Fail(io, saved.message());
   }
   const storage::Actor actor = storage::Actor::System("cli");
-  auto added =
-      (*store)->ai().AddModel(storage::kAiTriageCategory, model->ToBytes(),
-                              info.value("data_sha256", std::string()), info.dump(), actor);
+  auto added = (*store)->ai().AddModel(
+      feature, model->ToBytes(), info.value("data_sha256", std::string()), info.dump(), actor);
   if (!added.ok()) return Fail(io, added.status().message());
   char line[256];
   std::snprintf(line, sizeof line,
-                "stored triage.category model version %lld: %zu labels; held out %d: macro-F1 "
+                "stored %s model version %lld: %zu labels; held out %d: macro-F1 "
                 "%.4f, accuracy %.4f\n",
-                static_cast<long long>(added->version), model->labels().size(), mine.n,
-                mine.macro_f1, mine.accuracy);
+                feature.c_str(), static_cast<long long>(added->version), model->labels().size(),
+                mine.n, mine.macro_f1, mine.accuracy);
   io.out << line;
   if (active_report) {
     std::snprintf(line, sizeof line, "active version %lld on the same requests: macro-F1 %.4f\n",
@@ -240,8 +273,7 @@ int RunTrainTriageFromDb(const Config& config, const TrainTriageFlags& flags, co
   }
   const bool better = !active_report || mine.macro_f1 > active_report->macro_f1;
   if (flags.activate_if_better && better && !held_out.empty()) {
-    auto activated =
-        (*store)->ai().ActivateModel(storage::kAiTriageCategory, added->version, actor);
+    auto activated = (*store)->ai().ActivateModel(feature, added->version, actor);
     if (!activated.ok()) return Fail(io, activated.status().message());
     io.out << "version " << added->version << " is now active\n";
   } else if (flags.activate_if_better) {

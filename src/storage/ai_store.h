@@ -26,11 +26,18 @@ enum class AiMode { kOff, kSuggest, kAuto };
 std::string_view ToString(AiMode mode);
 std::optional<AiMode> ParseAiMode(std::string_view text);
 
-// The features there are policies for: the category by a trained model (model versions are
-// kept for it only), the priority by readable rules (triage/urgency.h).
+// The features there are policies for: the category by a trained model, the priority by
+// readable rules (triage/urgency.h) and, once one is trained, a model, and the citizen's
+// language by language identification (triage/langid.h).
 inline constexpr std::string_view kAiTriageCategory = "triage.category";
 inline constexpr std::string_view kAiTriagePriority = "triage.priority";
+inline constexpr std::string_view kAiTriageLanguage = "triage.language";
+inline constexpr std::string_view kAiFeatures[] = {kAiTriageCategory, kAiTriagePriority,
+                                                   kAiTriageLanguage};
 bool IsAiFeature(std::string_view feature);
+// The features that keep trained model versions (the language is told by a library).
+inline constexpr std::string_view kAiModelFeatures[] = {kAiTriageCategory, kAiTriagePriority};
+bool HasModels(std::string_view feature);
 
 struct AiSetting {
   std::string feature;
@@ -73,6 +80,7 @@ struct AiReview {
   std::string outcome;                           // accepted, corrected or ignored
   std::optional<core::Id> category_id;           // corrected, on a triage.category decision
   std::optional<core::Priority> priority;        // corrected, on a triage.priority decision
+  std::optional<std::string> language;           // corrected, on a triage.language decision
   std::optional<std::int64_t> expected_version;  // of the request, when it is to change
   std::optional<core::Id> reviewer_id;
 };
@@ -112,10 +120,14 @@ class AiStore {
   virtual Result<std::optional<core::Id>> ActiveModelId(std::string_view feature) = 0;
   virtual Result<AiModel> GetModel(core::Id id) = 0;
 
-  // Texts and categories people gave or confirmed, for training triage.category: requests with a
-  // category that did not come from an automatic AI decision still waiting for review. The text
-  // is the subject and the description; the label the category's slug. Oldest first.
-  virtual Result<std::vector<AiTrainingExample>> CategoryTrainingExamples(std::size_t limit) = 0;
+  // Texts and labels people gave or confirmed, for training a model of `feature`, leaving out
+  // requests whose value came from an automatic AI decision still waiting for review. The text
+  // is the subject and the description. triage.category: requests with a category, labelled by
+  // its slug. triage.priority: requests an agent changed the priority of or saw through to
+  // resolved or closed, labelled by their priority. Oldest first; kInvalidArgument for another
+  // feature.
+  virtual Result<std::vector<AiTrainingExample>> TrainingExamples(std::string_view feature,
+                                                                  std::size_t limit) = 0;
 
   // A request's decisions, oldest first.
   virtual Result<std::vector<AiDecision>> ListDecisions(core::Id request_id) = 0;

@@ -1,5 +1,7 @@
 #include "storage/sql_ai.h"
 
+#include <algorithm>
+
 #include "storage/store.h"
 
 namespace guichet::storage {
@@ -23,8 +25,14 @@ std::optional<AiMode> ParseAiMode(std::string_view text) {
   return std::nullopt;
 }
 
+bool HasModels(std::string_view feature) {
+  return std::find(std::begin(kAiModelFeatures), std::end(kAiModelFeatures), feature) !=
+         std::end(kAiModelFeatures);
+}
+
 bool IsAiFeature(std::string_view feature) {
-  return feature == kAiTriageCategory || feature == kAiTriagePriority;
+  return std::find(std::begin(kAiFeatures), std::end(kAiFeatures), feature) !=
+         std::end(kAiFeatures);
 }
 
 namespace internal {
@@ -73,9 +81,10 @@ Status CheckFeature(std::string_view feature) {
 
 // Model versions exist for the features that learn from data.
 Status CheckModelFeature(std::string_view feature) {
-  if (feature == kAiTriageCategory) return Status::Ok();
+  if (HasModels(feature)) return Status::Ok();
   return InvalidArgument("no models for \"" + std::string(feature) + "\" (models are kept for " +
-                         std::string(kAiTriageCategory) + ")");
+                         std::string(kAiTriageCategory) + " and " + std::string(kAiTriagePriority) +
+                         ")");
 }
 
 }  // namespace
@@ -99,7 +108,7 @@ Result<AiSetting> SqlAi::LoadSetting(SqlConnection& c, std::string_view feature)
 Result<std::vector<AiSetting>> SqlAi::ListSettings() {
   return db_.Read<std::vector<AiSetting>>([&](SqlConnection& c) -> Result<std::vector<AiSetting>> {
     std::vector<AiSetting> out;
-    for (std::string_view feature : {kAiTriageCategory, kAiTriagePriority}) {
+    for (std::string_view feature : kAiFeatures) {
       GUICHET_ASSIGN_OR_RETURN(auto one, LoadSetting(c, feature));
       out.push_back(std::move(one));
     }
@@ -236,16 +245,30 @@ Result<AiModel> SqlAi::GetModel(core::Id id) {
   });
 }
 
-Result<std::vector<AiTrainingExample>> SqlAi::CategoryTrainingExamples(std::size_t limit) {
+Result<std::vector<AiTrainingExample>> SqlAi::TrainingExamples(std::string_view feature,
+                                                               std::size_t limit) {
+  std::string select;
+  if (feature == kAiTriageCategory) {
+    select =
+        "SELECT r.id, r.subject, r.description, c.slug FROM requests r "
+        "JOIN categories c ON c.id = r.category_id WHERE ";
+  } else if (feature == kAiTriagePriority) {
+    // The priority stood through an agent's handling, or an agent set it.
+    select =
+        "SELECT r.id, r.subject, r.description, r.priority FROM requests r WHERE "
+        "(r.status IN ('resolved', 'closed') OR r.priority <> 'normal') AND ";
+  } else {
+    return InvalidArgument("no model is trained for " + std::string(feature));
+  }
   return db_.Read<std::vector<AiTrainingExample>>(
       [&](SqlConnection& c) -> Result<std::vector<AiTrainingExample>> {
         GUICHET_ASSIGN_OR_RETURN(
             auto rows,
-            c.Query("SELECT r.id, r.subject, r.description, c.slug FROM requests r "
-                    "JOIN categories c ON c.id = r.category_id WHERE NOT EXISTS "
-                    "(SELECT 1 FROM ai_decisions d WHERE d.request_id = r.id AND d.applied = 1 "
-                    "AND d.outcome = 'pending') ORDER BY r.id LIMIT ?",
-                    {static_cast<std::int64_t>(limit)}));
+            c.Query(select +
+                        "NOT EXISTS (SELECT 1 FROM ai_decisions d WHERE d.request_id = r.id AND "
+                        "d.feature = ? AND d.applied = 1 AND d.outcome = 'pending') "
+                        "ORDER BY r.id LIMIT ?",
+                    {std::string(feature), static_cast<std::int64_t>(limit)}));
         std::vector<AiTrainingExample> out;
         for (const Row& r : rows)
           out.push_back({AsInt(r[0]), AsText(r[1]) + ". " + AsText(r[2]), AsText(r[3])});

@@ -25,7 +25,8 @@ class SqlAi final : public AiStore {
                                     const Actor& actor) override;
   Result<std::optional<core::Id>> ActiveModelId(std::string_view feature) override;
   Result<AiModel> GetModel(core::Id id) override;
-  Result<std::vector<AiTrainingExample>> CategoryTrainingExamples(std::size_t limit) override;
+  Result<std::vector<AiTrainingExample>> TrainingExamples(std::string_view feature,
+                                                          std::size_t limit) override;
   Result<std::vector<AiDecision>> ListDecisions(core::Id request_id) override;
   Result<AiDecision> GetDecision(core::Id id) override;
 

@@ -674,15 +674,23 @@ class SqlStore final : public Store {
       if (decision.outcome != "pending")
         return FailedPrecondition("AI decision " + std::to_string(decision_id) +
                                   " was already reviewed (" + decision.outcome + ")");
-      const bool on_priority = decision.suggestion.feature == kAiTriagePriority;
-      const bool names_right =
-          on_priority ? review.priority.has_value() : review.category_id.has_value();
-      const bool names_other =
-          on_priority ? review.category_id.has_value() : review.priority.has_value();
-      if ((outcome == "corrected") != names_right || names_other)
+      const std::string& feature = decision.suggestion.feature;
+      const bool on_priority = feature == kAiTriagePriority;
+      const bool on_language = feature == kAiTriageLanguage;
+      const bool on_category = !on_priority && !on_language;
+      const int named = review.priority.has_value() + review.language.has_value() +
+                        review.category_id.has_value();
+      const bool names_right = on_priority   ? review.priority.has_value()
+                               : on_language ? review.language.has_value()
+                                             : review.category_id.has_value();
+      if (named != (outcome == "corrected" ? 1 : 0) || (named == 1 && !names_right))
         return InvalidArgument(
             std::string("a correction, and only a correction, names the right ") +
-            (on_priority ? "priority" : "category"));
+            (on_priority   ? "priority"
+             : on_language ? "language"
+                           : "category"));
+      if (review.language && !core::IsValidLanguageTag(*review.language))
+        return InvalidArgument("language must be a tag like fr, en or pt-BR");
       if (outcome == "accepted" && !decision.suggestion.output)
         return FailedPrecondition("the model abstained: there is nothing to accept");
       GUICHET_ASSIGN_OR_RETURN(core::Request request, LoadRequest(c, decision.request_id, true));
@@ -697,7 +705,10 @@ class SqlStore final : public Store {
         if (!p) return FailedPrecondition("the suggestion \"" + *value + "\" is not a priority");
         after.priority = *p;
         value = std::string(core::ToString(*p));
-      } else if (apply) {
+      } else if (apply && on_language) {
+        after.language = outcome == "corrected" ? *review.language : *value;
+        value = after.language;
+      } else if (apply && on_category) {
         std::optional<Id> category_id = review.category_id;
         if (!category_id) {
           GUICHET_ASSIGN_OR_RETURN(auto rows,
@@ -712,7 +723,7 @@ class SqlStore final : public Store {
         value = category.slug;
       }
       if (after.category_id != request.category_id || after.team_id != request.team_id ||
-          after.priority != request.priority) {
+          after.priority != request.priority || after.language != request.language) {
         if (!review.expected_version)
           return InvalidArgument("the request's version is needed to change it");
         if (request.version != *review.expected_version)

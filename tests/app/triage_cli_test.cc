@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -67,6 +68,53 @@ TEST(TriageCliTest, TrainsThenEvaluatesInTextAndJson) {
     EXPECT_TRUE(report.contains(key)) << key;
   EXPECT_EQ(report["n"], 12);
   EXPECT_GE(report["accuracy"].get<double>(), 0.9);  // its own training data
+}
+
+TEST(TriageCliTest, WritesItsAnswersInTheFormatItScores) {
+  TempDir dir;
+  WriteFile(dir.File("data.tsv"), Tsv());
+  const std::vector<std::string> data = {"--data",
+                                         dir.File("data.tsv"),
+                                         "--text-column",
+                                         "message",
+                                         "--label-column",
+                                         "service",
+                                         "--label-separator",
+                                         "|"};
+  std::vector<std::string> train = {
+      "train", "triage", "--out", dir.File("model"), "--group-column", "id", "--calibration-folds",
+      "2"};
+  train.insert(train.end(), data.begin(), data.end());
+  const CliResult trained = RunGuichet(train);
+  ASSERT_EQ(trained.code, 0) << trained.err;
+
+  std::vector<std::string> eval = {"eval", "triage", "--json"};
+  eval.insert(eval.end(), data.begin(), data.end());
+  std::vector<std::string> by_model = eval;
+  by_model.insert(by_model.end(),
+                  {"--model", dir.File("model"), "--write-predictions", dir.File("answers.txt")});
+  const CliResult scored = RunGuichet(by_model);
+  ASSERT_EQ(scored.code, 0) << scored.err;
+  const std::string answers = ReadFile(dir.File("answers.txt"));
+  EXPECT_EQ(std::count(answers.begin(), answers.end(), '\n'), 12);
+  EXPECT_NE(answers.find("voirie\t0."), std::string::npos) << answers;
+
+  std::vector<std::string> by_file = eval;
+  by_file.insert(by_file.end(), {"--predictions", dir.File("answers.txt")});
+  const CliResult rescored = RunGuichet(by_file);
+  ASSERT_EQ(rescored.code, 0) << rescored.err;
+  const auto a = nlohmann::json::parse(scored.out), b = nlohmann::json::parse(rescored.out);
+  EXPECT_DOUBLE_EQ(a["accuracy"].get<double>(), b["accuracy"].get<double>());
+  EXPECT_NEAR(a["ece"].get<double>(), b["ece"].get<double>(), 1e-5);
+  EXPECT_TRUE(a.contains("ece_if_calibrated"));
+
+  train[5] = "topic";  // a group column the file does not have
+  const CliResult no_group = RunGuichet(train);
+  EXPECT_EQ(no_group.code, 1);
+  EXPECT_NE(no_group.err.find("no column \"topic\""), std::string::npos) << no_group.err;
+  train[5] = "id";
+  train[7] = "1";  // one fold cannot hold anything out
+  EXPECT_EQ(RunGuichet(train).code, 2);
 }
 
 TEST(TriageCliTest, ScoresAnotherSystemsAnswersFromCsv) {
@@ -188,7 +236,7 @@ TEST(TriageCliTest, TrainsFromTheDesksOwnRequestsAndActivatesOnlyABetterModel) {
   CliResult r = RunGuichet({"train", "triage", "--from-db", "--db", db, "--epochs", "5",
                             "--activate-if-better", "--out", dir.File("copy")});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.err.find("categorised requests"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("training triage.category on"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("stored triage.category model version 1"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("version 1 is now active"), std::string::npos) << r.out;
   EXPECT_FALSE(ReadFile(dir.File("copy/triage.model")).empty());
@@ -198,6 +246,16 @@ TEST(TriageCliTest, TrainsFromTheDesksOwnRequestsAndActivatesOnlyABetterModel) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("active version 1 on the same requests"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("version 2 stays inactive"), std::string::npos) << r.out;
+
+  // The priority model, from the priorities of requests agents handled.
+  r = RunGuichet({"train", "triage", "--from-db", "--db", db, "--epochs", "5", "--feature",
+                  "triage.priority", "--activate-if-better"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("stored triage.priority model version 1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("version 1 is now active"), std::string::npos) << r.out;
+  EXPECT_EQ(
+      RunGuichet({"train", "triage", "--from-db", "--db", db, "--feature", "triage.language"}).code,
+      2);
 
   r = RunGuichet({"train", "triage", "--db", db});
   EXPECT_EQ(r.code, 2);

@@ -105,9 +105,9 @@ class AiApiTest : public ::testing::TestWithParam<std::string> {
     EXPECT_EQ(r.status, 200) << r.body;
     return r.Json();
   }
-  core::Id AddModel(const std::string& bytes) {
-    auto added = store_->ai().AddModel(storage::kAiTriageCategory, bytes, "sha", "{}",
-                                       storage::Actor::System("test"));
+  core::Id AddModel(const std::string& bytes,
+                    std::string_view feature = storage::kAiTriageCategory) {
+    auto added = store_->ai().AddModel(feature, bytes, "sha", "{}", storage::Actor::System("test"));
     EXPECT_TRUE(added.ok()) << added.status().ToString();
     return added.ok() ? added->id : 0;
   }
@@ -115,8 +115,8 @@ class AiApiTest : public ::testing::TestWithParam<std::string> {
     return client_->Post("/api/v1/ai/models/" + std::to_string(id) + "/activate", "",
                          As(core::Role::kAdmin));
   }
-  json Create(const std::string& subject) {
-    const json body = {{"subject", subject}, {"description", "Merci"}, {"channel", "phone"}};
+  json Create(const std::string& subject, const std::string& description = "Merci") {
+    const json body = {{"subject", subject}, {"description", description}, {"channel", "phone"}};
     const HttpResult r =
         client_->Post("/api/v1/requests", body.dump(), As(core::Role::kAgent, true));
     EXPECT_EQ(r.status, 201) << r.body;
@@ -325,7 +325,7 @@ TEST_P(AiApiTest, UrgencyRulesSuggestOrRaiseThePriorityWithTheirReasons) {
   // No model needed: the priority feature works by rules.
   const HttpResult settings = client_->Get("/api/v1/ai/settings", As(core::Role::kAgent));
   const json listed = settings.Json();
-  ASSERT_EQ(listed["items"].size(), 2u);
+  ASSERT_EQ(listed["items"].size(), 3u);
   EXPECT_EQ(listed["items"][1]["feature"], "triage.priority");
   EXPECT_EQ(listed["items"][1]["mode"], "off");
   EXPECT_TRUE(Decisions(Create("Forte odeur de gaz dans l'escalier")).empty()) << "off by default";
@@ -373,10 +373,90 @@ TEST_P(AiApiTest, UrgencyRulesSuggestOrRaiseThePriorityWithTheirReasons) {
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_EQ(r.Json()["priority"], "urgent");
   EXPECT_FALSE(Decisions(r.Json())[0]["applied"].get<bool>());
-  // Rules have no model versions.
+  // No priority model yet; the language is told by a library, without versions.
+  const HttpResult models =
+      client_->Get("/api/v1/ai/models?feature=triage.priority", As(core::Role::kAdmin));
+  ASSERT_EQ(models.status, 200) << models.body;
+  EXPECT_TRUE(models.Json()["items"].empty());
   EXPECT_EQ(
-      client_->Get("/api/v1/ai/models?feature=triage.priority", As(core::Role::kAdmin)).status,
+      client_->Get("/api/v1/ai/models?feature=triage.language", As(core::Role::kAdmin)).status,
       400);
+}
+
+TEST_P(AiApiTest, APriorityModelAddsItsWordsToTheRules) {
+  std::vector<triage::Example> examples;
+  for (const char* t : {"Fuite d'eau importante dans la cave", "Canalisation éclatée",
+                        "Inondation du sous-sol", "Fuite d'eau sur la chaussée"})
+    examples.push_back({t, "high"});
+  for (const char* t : {"Horaires de la piscine", "Question sur le marché de Noël",
+                        "Demande de documentation", "Horaires de la médiathèque"})
+    examples.push_back({t, "low"});
+  ASSERT_EQ(Activate(AddModel(ModelBytes(examples), storage::kAiTriagePriority)).status, 200);
+  SetPolicy("suggest", 0.5, "triage.priority");
+  LetTheNodeSeeIt();
+
+  // The model alone: its priority, confidence and words.
+  json d = Decisions(Create("Fuite d'eau dans la cave"))[0];
+  EXPECT_EQ(d["feature"], "triage.priority");
+  EXPECT_EQ(d["output"], "high");
+  EXPECT_TRUE(d["details"]["rules"].empty());
+  EXPECT_EQ(d["details"]["model"]["model_version"], 1);
+  EXPECT_FALSE(d["details"]["model"]["reasons_for"].empty());
+  EXPECT_LT(d["confidence"].get<double>(), 1.0);
+  // A rule that fires above the model wins, with both sets of reasons kept.
+  d = Decisions(Create("Fuite d'eau et odeur de gaz dans la cave"))[0];
+  EXPECT_EQ(d["output"], "urgent");
+  EXPECT_EQ(d["details"]["rules"][0]["rule"], "danger");
+  EXPECT_EQ(d["details"]["model"]["top_label"], "high");
+
+  // In auto mode the model's "low" never lowers the default priority.
+  SetPolicy("auto", 0.5, "triage.priority");
+  LetTheNodeSeeIt();
+  const json quiet = Create("Horaires de la piscine");
+  EXPECT_EQ(quiet["priority"], "normal");
+  d = Decisions(quiet)[0];
+  EXPECT_EQ(d["output"], "low");
+  EXPECT_FALSE(d["applied"].get<bool>());
+  EXPECT_EQ(Create("Fuite d'eau dans la cave")["priority"], "high");
+}
+
+TEST_P(AiApiTest, TheCitizensLanguageIsToldOrLeftToAPerson) {
+  EXPECT_TRUE(Decisions(Create("Poubelle non ramassée")).empty()) << "off by default";
+  SetPolicy("suggest", 0.5, "triage.language");
+  LetTheNodeSeeIt();
+  json request =
+      Create("Poubelle non ramassée",
+             "Bonjour, la poubelle de notre immeuble n'a pas été ramassée depuis lundi.");
+  EXPECT_EQ(request["language"], "") << "suggest changes nothing";
+  json d = Decisions(request)[0];
+  EXPECT_EQ(d["feature"], "triage.language");
+  EXPECT_EQ(d["output"], "fr");
+  EXPECT_EQ(d["details"]["engine"], "cld2");
+  // Too little text: an abstention, for a person.
+  d = Decisions(Create("ok", "?"))[0];
+  EXPECT_EQ(d["output"], nullptr);
+  EXPECT_EQ(d["details"]["language"], "unknown");
+
+  SetPolicy("auto", 0.5, "triage.language");
+  LetTheNodeSeeIt();
+  request = Create("Broken street light",
+                   "Hello, the street light in front of our house has been out for a week.");
+  EXPECT_EQ(request["language"], "en");
+  d = Decisions(request)[0];
+  EXPECT_TRUE(d["applied"].get<bool>());
+  // An agent corrects it (on the request's version); a category is no correction of a language.
+  const auto review = [&](const json& body) {
+    return client_->Post(
+        "/api/v1/ai-decisions/" + std::to_string(d["id"].get<std::int64_t>()) + "/review",
+        body.dump(), As(core::Role::kAdmin, true));
+  };
+  EXPECT_EQ(review({{"outcome", "corrected"}, {"category", "voirie"}}).status, 422);
+  EXPECT_EQ(review({{"outcome", "corrected"}, {"language", "english!"}}).status, 422);
+  const HttpResult r =
+      review({{"outcome", "corrected"}, {"language", "ga"}, {"version", request["version"]}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Json()["request"]["language"], "ga");
+  EXPECT_EQ(r.Json()["decision"]["outcome_value"], "ga");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AiApiTest, ::testing::ValuesIn(BackendNames()),

@@ -2,6 +2,8 @@
 // versions (admins list and activate them: activating an older one is the rollback), and each
 // request's AI decisions with their probabilities and reasons (staff who may see the request).
 // Every change is audited by the store.
+#include <algorithm>
+
 #include "server/auth.h"
 #include "server/json/dto.h"
 #include "triage/classifier.h"
@@ -93,9 +95,10 @@ HttpResponse ListModels(HttpContext& ctx) {
   if (auto denied = RequireRole(ctx, {core::Role::kAdmin})) return *denied;
   const std::string feature =
       ctx.Query("feature").value_or(std::string(storage::kAiTriageCategory));
-  if (feature != storage::kAiTriageCategory)
-    return QueryProblem({{"feature", "must be " + std::string(storage::kAiTriageCategory) +
-                                         " (the only feature with models)"}});
+  if (!storage::HasModels(feature))
+    return QueryProblem(
+        {{"feature", "must be " + std::string(storage::kAiTriageCategory) + " or " +
+                         std::string(storage::kAiTriagePriority) + " (the features with models)"}});
   auto models = ctx.store->ai().ListModels(feature);
   if (!models.ok()) return ProblemFor(models.status());
   json items = json::array();
@@ -131,7 +134,8 @@ HttpResponse ListRequestDecisions(HttpContext& ctx) {
   return Json(200, {{"items", items}});
 }
 
-// An agent's verdict on a suggestion: accepted, corrected (with the right category) or ignored.
+// An agent's verdict on a suggestion: accepted, corrected (with the right category, priority or
+// language) or ignored.
 // Who may change the request may review its decisions; others who may see it get 403, the rest 404.
 HttpResponse ReviewDecision(HttpContext& ctx) {
   if (auto denied = RequireUser(ctx)) return *denied;
@@ -169,17 +173,28 @@ HttpResponse ReviewDecision(HttpContext& ctx) {
     return found.ok() ? std::optional<core::Id>(found->id) : std::nullopt;
   });
   review.priority = reader.Enum("priority", core::ParsePriority, core::PriorityNames());
-  const bool on_priority = decision->suggestion.feature == storage::kAiTriagePriority;
-  const char* right = on_priority ? "priority" : "category";
-  const bool named = on_priority ? review.priority.has_value() : review.category_id.has_value();
+  review.language = reader.String("language");
+  if (review.language && !core::IsValidLanguageTag(*review.language))
+    errors.push_back({"language", "must be a language tag like fr, en or pt-BR"});
+  // The one field a correction of this feature names.
+  const std::string& feature = decision->suggestion.feature;
+  const std::string right = feature == storage::kAiTriagePriority   ? "priority"
+                            : feature == storage::kAiTriageLanguage ? "language"
+                                                                    : "category";
+  const std::pair<const char*, bool> given[] = {{"category", review.category_id.has_value()},
+                                                {"priority", review.priority.has_value()},
+                                                {"language", review.language.has_value()}};
+  for (const auto& [field, present] : given) {
+    if (!present) continue;
+    if (field != right)
+      errors.push_back({field, "does not apply: this is a " + right + " suggestion"});
+    else if (review.outcome != "corrected")
+      errors.push_back({field, "is given only with a correction"});
+  }
+  const bool named = std::any_of(std::begin(given), std::end(given),
+                                 [&](const auto& g) { return g.second && g.first == right; });
   if (review.outcome == "corrected" && !named && errors.empty())
     errors.push_back({right, "is required to correct this suggestion"});
-  if (review.outcome != "corrected" && (review.category_id || review.priority))
-    errors.push_back(
-        {review.category_id ? "category" : "priority", "is given only with a correction"});
-  if (on_priority ? review.category_id.has_value() : review.priority.has_value())
-    errors.push_back({on_priority ? "category" : "priority",
-                      std::string("does not apply: this is a ") + right + " suggestion"});
   const auto body_version = reader.Integer("version");
   reader.RejectUnknown();
   if (!errors.empty()) return ValidationProblem(errors);
