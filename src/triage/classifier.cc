@@ -13,6 +13,7 @@
 #include <random>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "common/crypto.h"
 #include "triage/text.h"
@@ -61,6 +62,35 @@ double FitTemperature(const std::vector<std::vector<double>>& logits,
     }
   }
   return std::exp((lo + hi) / 2);
+}
+
+double Logit(double p) { return std::log(p / (1 - p)); }
+double Sigmoid(double x) { return 1 / (1 + std::exp(-x)); }
+
+// The slope and shift that map the logit of a top-label confidence to the chance it is right:
+// a one-feature logistic regression by Newton's method, slope kept in [0.2, 5].
+std::pair<double, double> FitTopLabelMap(const std::vector<double>& confidence,
+                                         const std::vector<bool>& right) {
+  double a = 1, b = 0;
+  for (int iteration = 0; iteration < 50; ++iteration) {
+    double ga = 0, gb = 0, haa = 1e-6, hab = 0, hbb = 1e-6;
+    for (std::size_t i = 0; i < confidence.size(); ++i) {
+      const double x = Logit(std::clamp(confidence[i], 1e-6, 1 - 1e-6));
+      const double q = Sigmoid(a * x + b), w = q * (1 - q), e = q - (right[i] ? 1 : 0);
+      ga += e * x;
+      gb += e;
+      haa += w * x * x;
+      hab += w * x;
+      hbb += w;
+    }
+    const double det = haa * hbb - hab * hab;
+    if (!(det > 0)) break;
+    const double da = (hbb * ga - hab * gb) / det, db = (haa * gb - hab * ga) / det;
+    a = std::clamp(a - da, 0.2, 5.0);
+    b -= db;
+    if (std::abs(da) + std::abs(db) < 1e-9) break;
+  }
+  return {a, b};
 }
 
 template <typename T>
@@ -335,6 +365,21 @@ Result<Classifier> Classifier::Train(const std::vector<Example>& examples,
     }
   }
   model.temperature_ = FitTemperature(logits, logits_gold);
+  // Then the top label's confidence alone, which one temperature cannot bend both ways (too low
+  // when unsure, too high when sure): only with enough examples to say so.
+  if (logits.size() >= 200) {
+    std::vector<double> top(logits.size());
+    std::vector<bool> right(logits.size());
+    for (std::size_t i = 0; i < logits.size(); ++i) {
+      std::vector<double> p = logits[i];
+      for (double& v : p) v /= model.temperature_;
+      Softmax(p);
+      const auto best = std::max_element(p.begin(), p.end());
+      top[i] = *best;
+      right[i] = best - p.begin() == logits_gold[i];
+    }
+    std::tie(model.top_slope_, model.top_shift_) = FitTopLabelMap(top, right);
+  }
   model.info_ = {{"examples", examples.size()},
                  {"calibration_examples", calibration_count},
                  {"out_of_fold_examples", logits.size() - calibration_count},
@@ -449,11 +494,28 @@ void Classifier::Logits(const std::vector<Term>& x, std::vector<double>& out) co
   out.assign(sum.begin(), sum.end());
 }
 
+void Classifier::Calibrate(std::vector<double>& z) const {
+  for (double& v : z) v /= temperature_;
+  Softmax(z);
+  if (top_slope_ == 1.0 && top_shift_ == 0.0) return;
+  const auto top = std::max_element(z.begin(), z.end());
+  const double c = *top;
+  if (!(c > 0 && c < 1)) return;
+  double second = 0;
+  for (auto it = z.begin(); it != z.end(); ++it) {
+    if (it != top) second = std::max(second, *it);
+  }
+  // The top label stays on top: its new share is at least the second one's, rescaled.
+  const double mapped =
+      std::max(Sigmoid(top_slope_ * Logit(c) + top_shift_), second / (1 - c + second));
+  const double rest = (1 - mapped) / (1 - c);
+  for (auto it = z.begin(); it != z.end(); ++it) *it = it == top ? mapped : *it * rest;
+}
+
 std::vector<double> Classifier::Probabilities(std::string_view text) const {
   std::vector<double> z;
   Logits(Vectorize(Words(text)), z);
-  for (double& v : z) v /= temperature_;
-  Softmax(z);
+  Calibrate(z);
   return z;
 }
 
@@ -463,8 +525,7 @@ Prediction Classifier::Predict(std::string_view text, int max_reasons) const {
   const std::vector<Term> x = Vectorize(words, sources);
   std::vector<double> z;
   Logits(x, z);
-  for (double& v : z) v /= temperature_;
-  Softmax(z);
+  Calibrate(z);
   Prediction out;
   out.known_features = static_cast<int>(x.size());
   std::vector<std::size_t> order(labels_.size());
@@ -513,6 +574,8 @@ std::string Classifier::ToBytes() const {
                          {"char_min", features_.char_min},
                          {"char_max", features_.char_max}}},
                        {"temperature", temperature_},
+                       {"top_slope", top_slope_},
+                       {"top_shift", top_shift_},
                        {"rows", texts_.size()},
                        {"info", info_}};
   const std::string header_text = header.dump();
@@ -592,13 +655,15 @@ Result<Classifier> Classifier::FromBytes(std::string_view data, const std::strin
     m.features_.char_min = f.at("char_min").get<int>();
     m.features_.char_max = f.at("char_max").get<int>();
     m.temperature_ = header.at("temperature").get<double>();
+    m.top_slope_ = header.value("top_slope", 1.0);  // absent from the first models
+    m.top_shift_ = header.value("top_shift", 0.0);
     rows = header.at("rows").get<std::size_t>();
     m.info_ = header.at("info");
   } catch (const std::exception& e) {
     return InvalidArgument(refused + "unreadable header (" + e.what() + ")");
   }
-  if (m.labels_.size() < 2 || !(m.temperature_ > 0) || m.features_.char_max > 20 ||
-      rows > kMaxModelBytes / 16)
+  if (m.labels_.size() < 2 || !(m.temperature_ > 0) || !(m.top_slope_ > 0) ||
+      !std::isfinite(m.top_shift_) || m.features_.char_max > 20 || rows > kMaxModelBytes / 16)
     return InvalidArgument(refused + "inconsistent header");
   for (std::size_t r = 0; r < rows; ++r) {
     std::uint64_t key = 0;

@@ -1,7 +1,7 @@
 // The routing classifier: multinomial logistic regression over TF-IDF weighted words, word pairs
 // and character n-grams (features.h), trained with AdaGrad and L2 regularisation, its
-// probabilities calibrated by temperature scaling on texts each scored by a model that did not
-// see them (cross-fitting).
+// probabilities calibrated on texts each scored by a model that did not see them (cross-fitting):
+// a temperature, then a map of the top label's confidence.
 // Every prediction explains itself: the citizen's words and phrases that pushed for the chosen
 // label and against it, with their weights.
 //
@@ -121,6 +121,8 @@ class Classifier {
   std::vector<Term> Vectorize(const std::vector<std::string>& words,
                               std::vector<std::vector<Feature>>& sources) const;
   void Logits(const std::vector<Term>& x, std::vector<double>& out) const;
+  // Logits → calibrated probabilities: the temperature, then the top label's map.
+  void Calibrate(std::vector<double>& z) const;
 
   FeatureOptions features_;
   std::vector<std::string> labels_;
@@ -132,6 +134,9 @@ class Classifier {
   std::vector<float> weights_;       // row-major: rows × labels
   std::vector<float> bias_;          // labels
   double temperature_ = 1.0;
+  // The top label's confidence c becomes sigmoid(slope · logit(c) + shift), the others scaled.
+  double top_slope_ = 1.0;
+  double top_shift_ = 0.0;
   nlohmann::json info_ = nlohmann::json::object();
 
   friend class Trainer;

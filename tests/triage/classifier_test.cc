@@ -170,6 +170,43 @@ TEST(ClassifierTest, CalibratesOnTextsOfGroupsItHasNotSeen) {
   EXPECT_EQ(none.temperature(), 1.0);
 }
 
+TEST(ClassifierTest, ConfidenceMatchesHowOftenTheTopLabelIsRight) {
+  // Held-out texts whose top label is right four times in seven, whether the raw model is sure
+  // of them (one topic) or torn (two topics in one text): one temperature cannot bring both near
+  // 4/7, the top label's map does, without changing which label is on top.
+  const std::vector<Example> fixture = Fixture();
+  TrainOptions options = Quick();
+  options.calibration_folds = 0;
+  ASSERT_OK_AND_ASSIGN(const Classifier raw, Classifier::Train(fixture, options));
+  std::vector<std::string> sure, torn;
+  for (std::size_t i = 0; i < 10; ++i) {
+    sure.push_back(fixture[i].text);
+    torn.push_back(fixture[i].text + ". " + fixture[i + 10].text);
+  }
+  std::vector<Example> calibration;
+  for (const auto* texts : {&sure, &torn}) {
+    for (const std::string& text : *texts) {
+      const std::string top = raw.Predict(text).label;
+      const std::string other = top == "voirie" ? "dechets" : "voirie";
+      for (int copy = 0; copy < 14; ++copy) calibration.push_back({text, copy < 8 ? top : other});
+    }
+  }
+  ASSERT_OK_AND_ASSIGN(const Classifier model,
+                       Classifier::Train(fixture, options, nullptr, &calibration));
+  for (const auto* texts : {&sure, &torn}) {
+    double sum = 0;
+    for (const std::string& text : *texts) {
+      const Prediction p = model.Predict(text);
+      EXPECT_EQ(p.label, raw.Predict(text).label);
+      sum += p.confidence;
+    }
+    EXPECT_NEAR(sum / static_cast<double>(texts->size()), 4.0 / 7, 0.06);
+  }
+  // The map travels with the model file.
+  ASSERT_OK_AND_ASSIGN(const Classifier loaded, Classifier::FromBytes(model.ToBytes(), "copy"));
+  EXPECT_EQ(loaded.Probabilities(torn[0]), model.Probabilities(torn[0]));
+}
+
 class ModelFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
