@@ -34,17 +34,16 @@ void WriteGzip(const std::string& path, const std::string& content) {
   gzclose(f);
 }
 
+// The options that point train and eval at a file written by Tsv().
+std::vector<std::string> DataOptions(const std::string& file) {
+  return {"--data",         file,      "--text-column",     "message",
+          "--label-column", "service", "--label-separator", "|"};
+}
+
 TEST(TriageCliTest, TrainsThenEvaluatesInTextAndJson) {
   TempDir dir;
   WriteGzip(dir.File("data.tsv.gz"), Tsv());
-  const std::vector<std::string> data = {"--data",
-                                         dir.File("data.tsv.gz"),
-                                         "--text-column",
-                                         "message",
-                                         "--label-column",
-                                         "service",
-                                         "--label-separator",
-                                         "|"};
+  const std::vector<std::string> data = DataOptions(dir.File("data.tsv.gz"));
   std::vector<std::string> train = {"train",           "triage",   "--out",
                                     dir.File("model"), "--epochs", "20"};
   train.insert(train.end(), data.begin(), data.end());
@@ -73,14 +72,7 @@ TEST(TriageCliTest, TrainsThenEvaluatesInTextAndJson) {
 TEST(TriageCliTest, WritesItsAnswersInTheFormatItScores) {
   TempDir dir;
   WriteFile(dir.File("data.tsv"), Tsv());
-  const std::vector<std::string> data = {"--data",
-                                         dir.File("data.tsv"),
-                                         "--text-column",
-                                         "message",
-                                         "--label-column",
-                                         "service",
-                                         "--label-separator",
-                                         "|"};
+  const std::vector<std::string> data = DataOptions(dir.File("data.tsv"));
   std::vector<std::string> train = {
       "train", "triage", "--out", dir.File("model"), "--group-column", "id", "--calibration-folds",
       "2"};
