@@ -66,7 +66,8 @@ class Classifier {
     std::uint32_t index;
     float value;
   };
-  // Called with (epoch, epochs) as training goes.
+  // Called with (epochs done, epochs in all) as training goes, over every fit: from the training
+  // threads, one call at a time.
   using ProgressFn = std::function<void(int, int)>;
 
   // Needs at least two labels and one example of each; examples with an empty label are refused.
