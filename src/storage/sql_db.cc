@@ -14,6 +14,23 @@ constexpr size_t kMaxBatch = 128;
 
 // Set while this thread runs a batched body: a nested write Tx would wait for itself.
 thread_local bool t_in_body = false;
+// The running batch's state, while this thread runs one of its bodies.
+thread_local BatchState* t_batch = nullptr;
+
+// Writes what the batch kept in memory back to its rows.
+Status WriteBack(SqlConnection& c, const BatchState& state) {
+  if (state.audit_head_changed) {
+    GUICHET_RETURN_IF_ERROR(c.Query("UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1",
+                                    {state.audit_head->first, state.audit_head->second})
+                                .status());
+  }
+  for (int year : state.changed_counters) {
+    GUICHET_RETURN_IF_ERROR(c.Query("UPDATE reference_counters SET last_value = ? WHERE year = ?",
+                                    {state.counters.at(year), std::int64_t{year}})
+                                .status());
+  }
+  return Status::Ok();
+}
 
 void Backoff(int attempt) { std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt)); }
 
@@ -112,11 +129,13 @@ std::vector<GroupCommitter::Call*> GroupCommitter::RunBatch(std::vector<Call*> b
     }
     const bool isolate = batch.size() > 1 && std::any_of(batch.begin(), batch.end(),
                                                          [](Call* k) { return k->isolate; });
+    BatchState state, at_savepoint;
     std::vector<Call*> succeeded;
     for (size_t i = 0; i < batch.size(); ++i) {
       Call* call = batch[i];
       if (isolate) {
         Status saved = i == 0 ? Savepoint(c, "SAVEPOINT g") : NextSavepoint(c);
+        at_savepoint = state;
         if (!saved.ok()) {  // a broken connection: nothing left in this batch can commit
           c.Rollback();
           for (Call* done : succeeded) done->status = saved;
@@ -125,7 +144,9 @@ std::vector<GroupCommitter::Call*> GroupCommitter::RunBatch(std::vector<Call*> b
         }
       }
       t_in_body = true;
+      t_batch = &state;
       Status s = call->body(c);
+      t_batch = nullptr;
       t_in_body = false;
       if (s.ok()) {
         succeeded.push_back(call);
@@ -133,6 +154,7 @@ std::vector<GroupCommitter::Call*> GroupCommitter::RunBatch(std::vector<Call*> b
       }
       const bool retry = c.last_error_retryable() && ++call->attempts < kAttempts;
       if (isolate && Savepoint(c, "ROLLBACK TO SAVEPOINT g").ok()) {
+        state = at_savepoint;
         if (retry) {
           again.push_back(call);
         } else {
@@ -158,7 +180,8 @@ std::vector<GroupCommitter::Call*> GroupCommitter::RunBatch(std::vector<Call*> b
       c.Rollback();
       return again;
     }
-    Status committed = before_commit_ ? before_commit_(c) : Status::Ok();
+    Status committed = WriteBack(c, state);
+    if (committed.ok() && before_commit_) committed = before_commit_(c);
     if (committed.ok()) committed = c.Commit();
     if (committed.ok()) {
       for (Call* call : succeeded) call->status = Status::Ok();
@@ -215,10 +238,16 @@ std::string AuditHash(const std::string& prev_hash, Millis at, const std::string
 Status SqlDb::Audit(SqlConnection& c, const Actor& actor, const std::string& action,
                     const std::string& entity, Id entity_id, std::optional<Id> request_id,
                     const json& changes) {
-  auto head = c.Query("SELECT last_hash FROM audit_head WHERE id = 1" + ForUpdate(), {});
-  if (!head.ok()) return head.status();
-  if (head->empty()) return Internal("the audit chain head is missing");
-  const std::string prev = AsText((*head)[0][0]);
+  BatchState* batch = t_batch;
+  std::string prev;
+  if (batch && batch->audit_head) {
+    prev = batch->audit_head->second;
+  } else {
+    auto head = c.Query("SELECT last_hash FROM audit_head WHERE id = 1" + ForUpdate(), {});
+    if (!head.ok()) return head.status();
+    if (head->empty()) return Internal("the audit chain head is missing");
+    prev = AsText((*head)[0][0]);
+  }
   const Millis at = clock_->Now();
   const std::string changes_text = changes.dump();
   const std::string hash =
@@ -228,9 +257,35 @@ Status SqlDb::Audit(SqlConnection& c, const Actor& actor, const std::string& act
       "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
       {at, actor.label, action, entity, entity_id, OptId(request_id), changes_text, prev, hash});
   if (!inserted.ok()) return inserted.status();
+  if (batch) {
+    batch->audit_head.emplace(AsInt((*inserted)[0][0]), hash);
+    batch->audit_head_changed = true;
+    return Status::Ok();
+  }
   auto updated = c.Query("UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1",
                          {AsInt((*inserted)[0][0]), hash});
   return updated.status();
+}
+
+Result<std::int64_t> SqlDb::NextReferenceNumber(SqlConnection& c, int year) {
+  BatchState* batch = t_batch;
+  if (batch) {
+    if (auto it = batch->counters.find(year); it != batch->counters.end()) {
+      batch->changed_counters.insert(year);
+      return ++it->second;
+    }
+  }
+  // Creates the year's row or takes the next number; either way the row is locked to the end
+  // of the transaction.
+  GUICHET_ASSIGN_OR_RETURN(
+      auto rows,
+      c.Query("INSERT INTO reference_counters (year, last_value) VALUES (?, 1) "
+              "ON CONFLICT (year) DO UPDATE SET last_value = reference_counters.last_value + 1 "
+              "RETURNING last_value",
+              {std::int64_t{year}}));
+  const std::int64_t value = AsInt(rows[0][0]);
+  if (batch) batch->counters[year] = value;
+  return value;
 }
 
 }  // namespace guichet::storage::internal

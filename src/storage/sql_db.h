@@ -9,10 +9,12 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -59,6 +61,16 @@ std::string AuditHash(const std::string& prev_hash, Millis at, const std::string
 // inside its own SAVEPOINT so that a further failure is rolled back alone. (Savepoints are not
 // used up front: they cost a statement each.) Callers either wait (Run) or are called back
 // (RunAsync), so a server can keep far more writes in one batch than it has threads.
+// What one write batch keeps in memory and writes once, just before its COMMIT: the audit
+// chain's head and the reference counters it advanced (each a row every create would otherwise
+// read and write). The rows stay locked by the batch's transaction in the meantime.
+struct BatchState {
+  std::optional<std::pair<Id, std::string>> audit_head;  // last id and hash, once read
+  bool audit_head_changed = false;
+  std::map<int, std::int64_t> counters;  // year → last number given, once read
+  std::set<int> changed_counters;
+};
+
 class GroupCommitter {
  public:
   using Body = std::function<Status(SqlConnection&)>;
@@ -188,9 +200,13 @@ class SqlDb {
 
   // Appends one entry to the audit chain inside the caller's transaction. The head row is locked
   // first, so concurrent transactions append one after the other and the chain never forks.
+  // Inside a batch the head is read once and written back before COMMIT (BatchState).
   Status Audit(SqlConnection& c, const Actor& actor, const std::string& action,
                const std::string& entity, Id entity_id, std::optional<Id> request_id,
                const json& changes);
+  // The next request number of `year` (1, 2, …; gap-free), in the caller's transaction; inside a
+  // batch the counter is read once and written back before COMMIT.
+  Result<std::int64_t> NextReferenceNumber(SqlConnection& c, int year);
 
  private:
   const Dialect dialect_;

@@ -585,13 +585,8 @@ class SqlStore final : public Store {
       citizen_id = AsInt(rows[0][0]);
     }
     const int year = YearOf(now);
-    GUICHET_ASSIGN_OR_RETURN(
-        auto counter,
-        c.Query("INSERT INTO reference_counters (year, last_value) VALUES (?, 1) "
-                "ON CONFLICT (year) DO UPDATE SET last_value = reference_counters.last_value + 1 "
-                "RETURNING last_value",
-                {std::int64_t{year}}));
-    const std::string reference = core::FormatReference(year, AsInt(counter[0][0]));
+    GUICHET_ASSIGN_OR_RETURN(const std::int64_t number, db_.NextReferenceNumber(c, year));
+    const std::string reference = core::FormatReference(year, number);
     // The request as submitted; the create triggers may change its routing fields before
     // it is written, and its SLA follows from the result.
     core::Request draft;

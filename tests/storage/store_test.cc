@@ -794,6 +794,57 @@ TEST_P(StoreSuite, FailingWritesAmongConcurrentOnesFailAlone) {
   EXPECT_EQ(verified.checked, static_cast<std::int64_t>(1 + kCreated));  // the team, then these
 }
 
+// Creates that fail late — after taking their reference number and their audit entry, which a
+// batch keeps in memory until its COMMIT — among concurrent ones: the numbers of the others stay
+// gap-free and the audit chain does not fork.
+TEST_P(StoreSuite, LateFailuresAmongConcurrentCreatesLeaveNoGapAndNoFork) {
+  constexpr int kThreads = 8;
+  constexpr int kEach = 10;
+  std::mutex mu;
+  std::vector<std::string> references;
+  std::atomic<int> refused{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        core::NewRequest in = Req("Demande " + std::to_string(t) + "." + std::to_string(i));
+        if (i % 2 == 1) {
+          core::AiSuggestion s;
+          s.feature = "triage.category";
+          s.mode = "suggest";
+          s.model_id = 999999;  // no such model: refused when the suggestion is written, last
+          in.ai_suggestions.push_back(s);
+        }
+        auto created = store().CreateRequest(in, Sha256Hex("s"), actor());
+        std::lock_guard lock(mu);
+        if (i % 2 == 1) {
+          EXPECT_FALSE(created.ok());
+          refused += created.ok() ? 0 : 1;
+        } else if (created.ok()) {
+          references.push_back(created->reference);
+        } else {
+          ADD_FAILURE() << created.status().ToString();
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  constexpr int kCreated = kThreads * kEach / 2;
+  EXPECT_EQ(refused.load(), kCreated);
+  std::sort(references.begin(), references.end());
+  std::vector<std::string> expected;
+  for (int n = 1; n <= kCreated; ++n) expected.push_back(core::FormatReference(2026, n));
+  EXPECT_EQ(references, expected);
+  ASSERT_OK_AND_ASSIGN(const AuditVerification verified, store().VerifyAudit());
+  EXPECT_TRUE(verified.ok) << verified.reason;
+  EXPECT_EQ(verified.checked, static_cast<std::int64_t>(kCreated));
+  // The next create, alone in its batch, continues both.
+  ASSERT_OK_AND_ASSIGN(auto next, store().CreateRequest(Req("Après"), Sha256Hex("s"), actor()));
+  EXPECT_EQ(next.reference, core::FormatReference(2026, kCreated + 1));
+  ASSERT_OK_AND_ASSIGN(const AuditVerification again, store().VerifyAudit());
+  EXPECT_TRUE(again.ok) << again.reason;
+}
+
 // Creates that do not wait (CreateRequestAsync, as the HTTP server makes them): each callback
 // comes once, after its request is committed — a separate connection already sees it — and an
 // invalid one gets its own error without holding up the others.
