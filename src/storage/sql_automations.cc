@@ -191,10 +191,12 @@ Result<Automation> SqlAutomations::LoadAutomation(SqlConnection& c, core::Id id)
 }
 
 Result<std::vector<Automation>> SqlAutomations::LoadActive(SqlConnection& c, AutomationKind kind) {
-  GUICHET_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT ") + kAutomationColumns +
-                                                  " FROM automations WHERE active = 1 AND kind = ? "
-                                                  "ORDER BY position, id",
-                                              {std::string(ToString(kind))}));
+  GUICHET_ASSIGN_OR_RETURN(auto rows,
+                           db_.QueryConfig(c,
+                                           std::string("SELECT ") + kAutomationColumns +
+                                               " FROM automations WHERE active = 1 AND kind = ? "
+                                               "ORDER BY position, id",
+                                           {std::string(ToString(kind))}));
   std::vector<Automation> out;
   for (const Row& r : rows) out.push_back(RowToAutomation(r));
   return out;

@@ -65,10 +65,11 @@ Status GroupCommitter::Run(const Body& body) {
   return outcome.get_future().get();
 }
 
-void GroupCommitter::RunAsync(Body body, Done done) {
+void GroupCommitter::RunAsync(Body body, Done done, bool shares_config) {
   auto call = std::make_unique<Call>();
   call->body = std::move(body);
   call->done = std::move(done);
+  call->shares_config = shares_config;
   {
     std::lock_guard lock(mu_);
     if (!stopping_) {
@@ -145,7 +146,10 @@ std::vector<GroupCommitter::Call*> GroupCommitter::RunBatch(std::vector<Call*> b
       }
       t_in_body = true;
       t_batch = &state;
+      state.sharing_config = call->shares_config;
+      if (!call->shares_config) state.config_rows.clear();
       Status s = call->body(c);
+      if (!call->shares_config) state.config_rows.clear();
       t_batch = nullptr;
       t_in_body = false;
       if (s.ok()) {
@@ -265,6 +269,29 @@ Status SqlDb::Audit(SqlConnection& c, const Actor& actor, const std::string& act
   auto updated = c.Query("UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1",
                          {AsInt((*inserted)[0][0]), hash});
   return updated.status();
+}
+
+Result<std::vector<Row>> SqlDb::QueryConfig(SqlConnection& c, const std::string& sql,
+                                            const Params& params) {
+  BatchState* batch = t_batch;
+  if (!batch || !batch->sharing_config) return c.Query(sql, params);
+  std::string key = sql;
+  for (const SqlValue& v : params) {
+    key += '\x1f';
+    if (const auto* i = std::get_if<std::int64_t>(&v)) {
+      key += std::to_string(*i);
+    } else if (const auto* s = std::get_if<std::string>(&v)) {
+      key += *s;
+    } else if (std::holds_alternative<std::monostate>(v)) {
+      key += '\x1e';
+    } else {
+      return c.Query(sql, params);  // not a configuration key
+    }
+  }
+  if (auto it = batch->config_rows.find(key); it != batch->config_rows.end()) return it->second;
+  GUICHET_ASSIGN_OR_RETURN(auto rows, c.Query(sql, params));
+  batch->config_rows.emplace(std::move(key), rows);
+  return rows;
 }
 
 Result<std::int64_t> SqlDb::NextReferenceNumber(SqlConnection& c, int year) {

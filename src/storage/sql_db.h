@@ -69,6 +69,10 @@ struct BatchState {
   bool audit_head_changed = false;
   std::map<int, std::int64_t> counters;  // year → last number given, once read
   std::set<int> changed_counters;
+  // Configuration rows (SqlDb::QueryConfig) read by this batch's run of request creates; any
+  // other kind of write in between forgets them, as it may change them.
+  bool sharing_config = false;  // the running body is a request create
+  std::map<std::string, std::vector<Row>> config_rows;
 };
 
 class GroupCommitter {
@@ -85,7 +89,9 @@ class GroupCommitter {
   Status Run(const Body& body);
   // The same without waiting: `done` gets that outcome on the writer thread, after the commit.
   // It must be short (hand longer work to another thread): the next batch waits for it.
-  void RunAsync(Body body, Done done);
+  // `shares_config`: the body changes no configuration (SqlDb::QueryConfig), so that it may
+  // share the configuration rows read by the batch's other such bodies.
+  void RunAsync(Body body, Done done, bool shares_config = false);
   // Runs in every batch after the last body and before COMMIT (deferred index maintenance). An
   // error fails the batch. Set before the first write.
   void SetBeforeCommit(Body hook) { before_commit_ = std::move(hook); }
@@ -94,6 +100,7 @@ class GroupCommitter {
   struct Call {
     Body body;
     Done done;
+    bool shares_config = false;
     Status status;
     int attempts = 0;
     bool isolate = false;  // run inside a savepoint: its batch had a failure before
@@ -142,7 +149,9 @@ class SqlDb {
   // A write Tx that returns at once; `done` gets its result on the writer thread once it is
   // committed or has failed (see GroupCommitter::RunAsync: keep `done` short).
   template <typename T>
-  void TxAsync(std::function<Result<T>(SqlConnection&)> fn, std::function<void(Result<T>)> done) {
+  // `shares_config` as in GroupCommitter::RunAsync.
+  void TxAsync(std::function<Result<T>(SqlConnection&)> fn, std::function<void(Result<T>)> done,
+               bool shares_config = false) {
     auto out = std::make_shared<std::optional<Result<T>>>();
     committer_.RunAsync(
         [fn = std::move(fn), out](SqlConnection& c) -> Status {
@@ -152,7 +161,8 @@ class SqlDb {
         [out, done = std::move(done)](Status status) {
           if (!status.ok()) return done(std::move(status));
           done(std::move(**out));
-        });
+        },
+        shares_config);
   }
 
   // See GroupCommitter::SetBeforeCommit.
@@ -207,6 +217,10 @@ class SqlDb {
   // The next request number of `year` (1, 2, …; gap-free), in the caller's transaction; inside a
   // batch the counter is read once and written back before COMMIT.
   Result<std::int64_t> NextReferenceNumber(SqlConnection& c, int year);
+  // A read of configuration (automations, SLA policies and calendar, team hours) on the request
+  // create path: in a batch of request creates the same statement is run once for them all.
+  Result<std::vector<Row>> QueryConfig(SqlConnection& c, const std::string& sql,
+                                       const Params& params);
 
  private:
   const Dialect dialect_;

@@ -162,10 +162,11 @@ Status SqlSla::DeletePolicy(core::Id id, const Actor& actor) {
 }
 
 Result<sla::CalendarSettings> SqlSla::LoadCalendar(SqlConnection& c) {
-  GUICHET_ASSIGN_OR_RETURN(
-      auto rows, c.Query("SELECT time_zone, opening_hours, alsace_moselle, extra_closed_days "
-                         "FROM sla_calendar WHERE id = 1",
-                         {}));
+  GUICHET_ASSIGN_OR_RETURN(auto rows,
+                           db_.QueryConfig(c,
+                                           "SELECT time_zone, opening_hours, alsace_moselle, "
+                                           "extra_closed_days FROM sla_calendar WHERE id = 1",
+                                           {}));
   if (rows.empty()) return Internal("the SLA calendar row is missing");
   sla::CalendarSettings s;
   s.time_zone = AsText(rows[0][0]);
@@ -291,8 +292,8 @@ Result<std::shared_ptr<const sla::BusinessCalendar>> SqlSla::CalendarFor(
   GUICHET_ASSIGN_OR_RETURN(const auto settings, LoadCalendar(c));
   std::optional<std::string> team_hours;
   if (team) {
-    GUICHET_ASSIGN_OR_RETURN(auto rows,
-                             c.Query("SELECT opening_hours FROM teams WHERE id = ?", {*team}));
+    GUICHET_ASSIGN_OR_RETURN(
+        auto rows, db_.QueryConfig(c, "SELECT opening_hours FROM teams WHERE id = ?", {*team}));
     if (!rows.empty() && !IsNull(rows[0][0])) team_hours = AsText(rows[0][0]);
   }
   const std::string key = sla::CalendarJson(settings).dump() + "|" + team_hours.value_or("");
@@ -325,9 +326,11 @@ Status SqlSla::Apply(SqlConnection& c, const core::Request* before, core::Reques
     recompute = true;
   }
   if (!recompute) return Status::Ok();
-  GUICHET_ASSIGN_OR_RETURN(auto rows, c.Query(std::string("SELECT ") + kPolicyColumns +
-                                                  " FROM sla_policies WHERE active = 1 ORDER BY id",
-                                              {}));
+  GUICHET_ASSIGN_OR_RETURN(auto rows,
+                           db_.QueryConfig(c,
+                                           std::string("SELECT ") + kPolicyColumns +
+                                               " FROM sla_policies WHERE active = 1 ORDER BY id",
+                                           {}));
   std::vector<sla::Policy> policies;
   for (const Row& r : rows) policies.push_back(RowToPolicy(r));
   const sla::Policy* policy =

@@ -556,7 +556,7 @@ class SqlStore final : public Store {
         [this, in, secret_hash, actor](SqlConnection& c) {
           return InsertRequest(c, in, secret_hash, actor);
         },
-        std::move(done));
+        std::move(done), /*shares_config=*/true);  // a create changes no configuration
   }
 
   // The body of CreateRequest, inside its write transaction.

@@ -4,7 +4,10 @@
 // fields in one version. The clock starts on 2026-03-01 at 09:00 UTC.
 #include <gtest/gtest.h>
 
+#include <future>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "storage/store.h"
 #include "testing/status_macros.h"
@@ -113,6 +116,66 @@ TEST_P(AutomationStoreTest, TriggersRouteOnCreateAndAuditEachFiring) {
   EXPECT_EQ(first["automation"], "Fuite de gaz");
   ASSERT_OK_AND_ASSIGN(auto verification, store().VerifyAudit());
   EXPECT_TRUE(verification.ok);
+}
+
+// Creates share their batch's reads of the rules, and a change of rule between two creates of
+// one batch must not leave the second one with the old rules: in the audit chain's order (the
+// order in which the writes happened), each create's priority is what the rule said then.
+TEST_P(AutomationStoreTest, CreatesSharingABatchSeeEveryRuleChangeBeforeThem) {
+  const Automation rule = Add(
+      Rule("Tout en haut", json::parse(R"([{"field": "text", "op": "contains", "value": "x"}])"),
+           json::parse(R"([{"type": "set_priority", "value": "high"}])")));
+  std::thread flipper([&] {
+    for (int i = 0; i < 40; ++i) {
+      auto now = store().automations().GetAutomation(rule.id);
+      ASSERT_TRUE(now.ok());
+      Automation next = *now;
+      next.active = !next.active;
+      ASSERT_TRUE(
+          store().automations().UpdateAutomation(rule.id, now->version, next, actor()).ok());
+    }
+  });
+  std::vector<std::thread> creators;
+  for (int t = 0; t < 4; ++t) {
+    creators.emplace_back([&] {
+      for (int round = 0; round < 10; ++round) {
+        std::vector<std::future<bool>> answers;
+        for (int i = 0; i < 8; ++i) {
+          auto promise = std::make_shared<std::promise<bool>>();
+          answers.push_back(promise->get_future());
+          core::NewRequest r;
+          r.subject = "x";
+          r.description = "Demande de charge.";
+          store().CreateRequestAsync(r, "hash", actor(), [promise](Result<core::Request> created) {
+            promise->set_value(created.ok());
+          });
+        }
+        for (auto& a : answers) EXPECT_TRUE(a.get());
+      }
+    });
+  }
+  flipper.join();
+  for (auto& c : creators) c.join();
+
+  bool active = true;
+  int checked = 0;
+  AuditQuery q;
+  q.limit = 1000;
+  for (;;) {
+    ASSERT_OK_AND_ASSIGN(const auto entries, store().ListAudit(q));
+    if (entries.empty()) break;
+    for (const AuditEntry& e : entries) {
+      const json changes = json::parse(e.changes_json);
+      if (e.action == "automation.update" && changes.contains("active")) {
+        active = changes["active"]["after"].get<bool>();
+      } else if (e.action == "request.create") {
+        EXPECT_EQ(changes["priority"]["after"], active ? "high" : "normal") << "entry " << e.id;
+        ++checked;
+      }
+      q.after_id = e.id;
+    }
+  }
+  EXPECT_EQ(checked, 4 * 10 * 8);
 }
 
 TEST_P(AutomationStoreTest, OppositeTriggersCannotPingPong) {
