@@ -19,9 +19,28 @@ thread_local BatchState* t_batch = nullptr;
 
 // Writes what the batch kept in memory back to its rows.
 Status WriteBack(SqlConnection& c, const BatchState& state) {
-  if (state.audit_head_changed) {
+  // The new audit entries, a few hundred per statement, in chain order (ids ascending).
+  constexpr std::size_t kRowsPerInsert = 200;
+  std::int64_t last_id = 0;
+  const auto& rows = state.audit_rows;
+  for (std::size_t from = 0; from < rows.size(); from += kRowsPerInsert) {
+    const std::size_t to = std::min(rows.size(), from + kRowsPerInsert);
+    std::string sql =
+        "INSERT INTO audit_log (at, actor, action, entity, entity_id, request_id, changes, "
+        "prev_hash, hash) VALUES ";
+    Params params;
+    for (std::size_t i = from; i < to; ++i) {
+      const BatchState::AuditRow& r = rows[i];
+      sql += i == from ? "(?, ?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      params.insert(params.end(), {r.at, r.actor, r.action, r.entity, r.entity_id,
+                                   OptId(r.request_id), r.changes, r.prev_hash, r.hash});
+    }
+    GUICHET_ASSIGN_OR_RETURN(auto ids, c.Query(sql + " RETURNING id", params));
+    for (const Row& id : ids) last_id = std::max(last_id, AsInt(id[0]));
+  }
+  if (!rows.empty()) {
     GUICHET_RETURN_IF_ERROR(c.Query("UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1",
-                                    {state.audit_head->first, state.audit_head->second})
+                                    {last_id, rows.back().hash})
                                 .status());
   }
   for (int year : state.changed_counters) {
@@ -244,8 +263,8 @@ Status SqlDb::Audit(SqlConnection& c, const Actor& actor, const std::string& act
                     const json& changes) {
   BatchState* batch = t_batch;
   std::string prev;
-  if (batch && batch->audit_head) {
-    prev = batch->audit_head->second;
+  if (batch && batch->audit_head_hash) {
+    prev = *batch->audit_head_hash;
   } else {
     auto head = c.Query("SELECT last_hash FROM audit_head WHERE id = 1" + ForUpdate(), {});
     if (!head.ok()) return head.status();
@@ -256,16 +275,17 @@ Status SqlDb::Audit(SqlConnection& c, const Actor& actor, const std::string& act
   const std::string changes_text = changes.dump();
   const std::string hash =
       AuditHash(prev, at, actor.label, action, entity, entity_id, request_id, changes_text);
+  if (batch) {  // appended with the batch's other entries, just before its COMMIT
+    batch->audit_rows.push_back(
+        {at, actor.label, action, entity, entity_id, request_id, changes_text, prev, hash});
+    batch->audit_head_hash = hash;
+    return Status::Ok();
+  }
   auto inserted = c.Query(
       "INSERT INTO audit_log (at, actor, action, entity, entity_id, request_id, changes, "
       "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
       {at, actor.label, action, entity, entity_id, OptId(request_id), changes_text, prev, hash});
   if (!inserted.ok()) return inserted.status();
-  if (batch) {
-    batch->audit_head.emplace(AsInt((*inserted)[0][0]), hash);
-    batch->audit_head_changed = true;
-    return Status::Ok();
-  }
   auto updated = c.Query("UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1",
                          {AsInt((*inserted)[0][0]), hash});
   return updated.status();

@@ -62,12 +62,20 @@ std::string AuditHash(const std::string& prev_hash, Millis at, const std::string
 // used up front: they cost a statement each.) Callers either wait (Run) or are called back
 // (RunAsync), so a server can keep far more writes in one batch than it has threads.
 // What one write batch keeps in memory and writes once, just before its COMMIT: the audit
-// chain's head and the reference counters it advanced (each a row every create would otherwise
-// read and write). The rows stay locked by the batch's transaction in the meantime.
+// chain's head and new entries, and the reference counters it advanced (rows every create would
+// otherwise read and write). The head and counter rows stay locked by the batch's transaction
+// in the meantime; nothing reads audit entries inside a write transaction.
 struct BatchState {
-  std::optional<std::pair<Id, std::string>> audit_head;  // last id and hash, once read
-  bool audit_head_changed = false;
-  std::map<int, std::int64_t> counters;  // year → last number given, once read
+  struct AuditRow {
+    Millis at = 0;
+    std::string actor, action, entity;
+    Id entity_id = 0;
+    std::optional<Id> request_id;
+    std::string changes, prev_hash, hash;
+  };
+  std::optional<std::string> audit_head_hash;  // once read: the chain's last hash, as advanced
+  std::vector<AuditRow> audit_rows;            // entries to append, in chain order
+  std::map<int, std::int64_t> counters;        // year → last number given, once read
   std::set<int> changed_counters;
   // Configuration rows (SqlDb::QueryConfig) read by this batch's run of request creates; any
   // other kind of write in between forgets them, as it may change them.
