@@ -38,6 +38,9 @@ bool IsAiFeature(std::string_view feature);
 // The features that keep trained model versions (the language is told by a library).
 inline constexpr std::string_view kAiModelFeatures[] = {kAiTriageCategory, kAiTriagePriority};
 bool HasModels(std::string_view feature);
+// The request field that a person's correction of a decision of `feature` names: "category",
+// "priority" or "language".
+std::string_view AiCorrectionField(std::string_view feature);
 
 struct AiSetting {
   std::string feature;

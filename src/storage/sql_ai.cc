@@ -30,6 +30,12 @@ bool HasModels(std::string_view feature) {
          std::end(kAiModelFeatures);
 }
 
+std::string_view AiCorrectionField(std::string_view feature) {
+  if (feature == kAiTriagePriority) return "priority";
+  if (feature == kAiTriageLanguage) return "language";
+  return "category";
+}
+
 bool IsAiFeature(std::string_view feature) {
   return std::find(std::begin(kAiFeatures), std::end(kAiFeatures), feature) !=
          std::end(kAiFeatures);
@@ -72,19 +78,25 @@ json SettingJson(const AiSetting& s) {
   return {{"mode", std::string(ToString(s.mode))}, {"threshold", s.threshold}};
 }
 
+// "a, b, c" of a list of features.
+template <std::size_t N>
+std::string Listed(const std::string_view (&features)[N]) {
+  std::string out;
+  for (std::string_view f : features) out += (out.empty() ? "" : ", ") + std::string(f);
+  return out;
+}
+
 Status CheckFeature(std::string_view feature) {
   if (IsAiFeature(feature)) return Status::Ok();
   return InvalidArgument("unknown AI feature \"" + std::string(feature) +
-                         "\" (known: " + std::string(kAiTriageCategory) + ", " +
-                         std::string(kAiTriagePriority) + ")");
+                         "\" (known: " + Listed(kAiFeatures) + ")");
 }
 
 // Model versions exist for the features that learn from data.
 Status CheckModelFeature(std::string_view feature) {
   if (HasModels(feature)) return Status::Ok();
   return InvalidArgument("no models for \"" + std::string(feature) + "\" (models are kept for " +
-                         std::string(kAiTriageCategory) + " and " + std::string(kAiTriagePriority) +
-                         ")");
+                         Listed(kAiModelFeatures) + ")");
 }
 
 }  // namespace
@@ -207,11 +219,11 @@ Result<AiModelInfo> SqlAi::ActivateModel(std::string_view feature, std::int64_t 
     GUICHET_ASSIGN_OR_RETURN(
         auto previous,
         c.Query("SELECT version FROM ai_models WHERE feature = ? AND active = 1", {f}));
-    GUICHET_ASSIGN_OR_RETURN(auto cleared,
-                             c.Query("UPDATE ai_models SET active = 0 WHERE feature = ?", {f}));
-    GUICHET_ASSIGN_OR_RETURN(
-        auto set,
-        c.Query("UPDATE ai_models SET active = 1 WHERE feature = ? AND version = ?", {f, version}));
+    GUICHET_RETURN_IF_ERROR(
+        c.Query("UPDATE ai_models SET active = 0 WHERE feature = ?", {f}).status());
+    GUICHET_RETURN_IF_ERROR(
+        c.Query("UPDATE ai_models SET active = 1 WHERE feature = ? AND version = ?", {f, version})
+            .status());
     AiModelInfo model = RowToModel(target[0]);
     model.active = true;
     GUICHET_RETURN_IF_ERROR(
@@ -247,19 +259,14 @@ Result<AiModel> SqlAi::GetModel(core::Id id) {
 
 Result<std::vector<AiTrainingExample>> SqlAi::TrainingExamples(std::string_view feature,
                                                                std::size_t limit) {
-  std::string select;
-  if (feature == kAiTriageCategory) {
-    select =
-        "SELECT r.id, r.subject, r.description, c.slug FROM requests r "
-        "JOIN categories c ON c.id = r.category_id WHERE ";
-  } else if (feature == kAiTriagePriority) {
-    // The priority stood through an agent's handling, or an agent set it.
-    select =
-        "SELECT r.id, r.subject, r.description, r.priority FROM requests r WHERE "
-        "(r.status IN ('resolved', 'closed') OR r.priority <> 'normal') AND ";
-  } else {
-    return InvalidArgument("no model is trained for " + std::string(feature));
-  }
+  GUICHET_RETURN_IF_ERROR(CheckModelFeature(feature));
+  const std::string select =
+      feature == kAiTriageCategory
+          ? "SELECT r.id, r.subject, r.description, c.slug FROM requests r "
+            "JOIN categories c ON c.id = r.category_id WHERE "
+          // triage.priority: the priority stood through an agent's handling, or an agent set it.
+          : "SELECT r.id, r.subject, r.description, r.priority FROM requests r WHERE "
+            "(r.status IN ('resolved', 'closed') OR r.priority <> 'normal') AND ";
   return db_.Read<std::vector<AiTrainingExample>>(
       [&](SqlConnection& c) -> Result<std::vector<AiTrainingExample>> {
         GUICHET_ASSIGN_OR_RETURN(

@@ -269,34 +269,23 @@ std::string AuditHash(const std::string& prev_hash, Millis at, const std::string
 Status SqlDb::Audit(SqlConnection& c, const Actor& actor, const std::string& action,
                     const std::string& entity, Id entity_id, std::optional<Id> request_id,
                     const json& changes) {
-  BatchState* batch = t_batch;
-  std::string prev;
-  if (batch && batch->audit_head_hash) {
-    prev = *batch->audit_head_hash;
-  } else {
-    auto head = c.Query("SELECT last_hash FROM audit_head WHERE id = 1" + ForUpdate(), {});
-    if (!head.ok()) return head.status();
-    if (head->empty()) return Internal("the audit chain head is missing");
-    prev = AsText((*head)[0][0]);
+  // Outside a batch (none today) the entry is written at once, through the same path.
+  BatchState alone;
+  BatchState& state = t_batch ? *t_batch : alone;
+  if (!state.audit_head_hash) {
+    GUICHET_ASSIGN_OR_RETURN(
+        auto head, c.Query("SELECT last_hash FROM audit_head WHERE id = 1" + ForUpdate(), {}));
+    if (head.empty()) return Internal("the audit chain head is missing");
+    state.audit_head_hash = AsText(head[0][0]);
   }
   const Millis at = clock_->Now();
   const std::string changes_text = changes.dump();
-  const std::string hash =
-      AuditHash(prev, at, actor.label, action, entity, entity_id, request_id, changes_text);
-  if (batch) {  // appended with the batch's other entries, just before its COMMIT
-    batch->audit_rows.push_back(
-        {at, actor.label, action, entity, entity_id, request_id, changes_text, prev, hash});
-    batch->audit_head_hash = hash;
-    return Status::Ok();
-  }
-  auto inserted = c.Query(
-      "INSERT INTO audit_log (at, actor, action, entity, entity_id, request_id, changes, "
-      "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-      {at, actor.label, action, entity, entity_id, OptId(request_id), changes_text, prev, hash});
-  if (!inserted.ok()) return inserted.status();
-  auto updated = c.Query("UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1",
-                         {AsInt((*inserted)[0][0]), hash});
-  return updated.status();
+  const std::string hash = AuditHash(*state.audit_head_hash, at, actor.label, action, entity,
+                                     entity_id, request_id, changes_text);
+  state.audit_rows.push_back({at, actor.label, action, entity, entity_id, request_id, changes_text,
+                              *state.audit_head_hash, hash});
+  state.audit_head_hash = hash;
+  return t_batch ? Status::Ok() : WriteBack(c, alone);
 }
 
 Result<std::vector<Row>> SqlDb::QueryConfig(SqlConnection& c, const std::string& sql,

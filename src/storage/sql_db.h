@@ -50,17 +50,6 @@ std::string AuditHash(const std::string& prev_hash, Millis at, const std::string
                       const std::string& action, const std::string& entity, Id entity_id,
                       const std::optional<Id>& request_id, const std::string& changes);
 
-// Group commit: one writer thread runs the write transactions of all callers one after the
-// other inside a single database transaction, so that one COMMIT (one WAL fsync on SQLite, one
-// WAL flush on PostgreSQL) serves them all, and writers queue here instead of sleeping in
-// SQLite's busy handler. The writer takes everything queued (up to a bound) as its next batch,
-// runs the bodies in arrival order (so audit entries are chained in that order), runs the
-// before-commit hook, commits, and only then reports each outcome (durability before the
-// answer); a failed COMMIT fails the whole batch. A failing body gets its own error and the
-// others are unaffected: the batch is rolled back and the others run again, this time each
-// inside its own SAVEPOINT so that a further failure is rolled back alone. (Savepoints are not
-// used up front: they cost a statement each.) Callers either wait (Run) or are called back
-// (RunAsync), so a server can keep far more writes in one batch than it has threads.
 // What one write batch keeps in memory and writes once, just before its COMMIT: the audit
 // chain's head and new entries, and the reference counters it advanced (rows every create would
 // otherwise read and write). The head and counter rows stay locked by the batch's transaction
@@ -83,6 +72,17 @@ struct BatchState {
   std::map<std::string, std::vector<Row>> config_rows;
 };
 
+// Group commit: one writer thread runs the write transactions of all callers one after the
+// other inside a single database transaction, so that one COMMIT (one WAL fsync on SQLite, one
+// WAL flush on PostgreSQL) serves them all, and writers queue here instead of sleeping in
+// SQLite's busy handler. The writer takes everything queued (up to a bound) as its next batch,
+// runs the bodies in arrival order (so audit entries are chained in that order), runs the
+// before-commit hook, commits, and only then reports each outcome (durability before the
+// answer); a failed COMMIT fails the whole batch. A failing body gets its own error and the
+// others are unaffected: the batch is rolled back and the others run again, this time each
+// inside its own SAVEPOINT so that a further failure is rolled back alone. (Savepoints are not
+// used up front: they cost a statement each.) Callers either wait (Run) or are called back
+// (RunAsync), so a server can keep far more writes in one batch than it has threads.
 class GroupCommitter {
  public:
   using Body = std::function<Status(SqlConnection&)>;
@@ -218,7 +218,8 @@ class SqlDb {
 
   // Appends one entry to the audit chain inside the caller's transaction. The head row is locked
   // first, so concurrent transactions append one after the other and the chain never forks.
-  // Inside a batch the head is read once and written back before COMMIT (BatchState).
+  // Inside a batch the entry is chained in memory and appended with the batch's others just
+  // before COMMIT (BatchState).
   Status Audit(SqlConnection& c, const Actor& actor, const std::string& action,
                const std::string& entity, Id entity_id, std::optional<Id> request_id,
                const json& changes);

@@ -672,21 +672,18 @@ class SqlStore final : public Store {
       if (decision.outcome != "pending")
         return FailedPrecondition("AI decision " + std::to_string(decision_id) +
                                   " was already reviewed (" + decision.outcome + ")");
-      const std::string& feature = decision.suggestion.feature;
-      const bool on_priority = feature == kAiTriagePriority;
-      const bool on_language = feature == kAiTriageLanguage;
-      const bool on_category = !on_priority && !on_language;
+      const std::string_view field = AiCorrectionField(decision.suggestion.feature);
+      const bool on_priority = field == "priority";
+      const bool on_language = field == "language";
+      const bool on_category = field == "category";
       const int named = review.priority.has_value() + review.language.has_value() +
                         review.category_id.has_value();
       const bool names_right = on_priority   ? review.priority.has_value()
                                : on_language ? review.language.has_value()
                                              : review.category_id.has_value();
       if (named != (outcome == "corrected" ? 1 : 0) || (named == 1 && !names_right))
-        return InvalidArgument(
-            std::string("a correction, and only a correction, names the right ") +
-            (on_priority   ? "priority"
-             : on_language ? "language"
-                           : "category"));
+        return InvalidArgument("a correction, and only a correction, names the right " +
+                               std::string(field));
       if (review.language && !core::IsValidLanguageTag(*review.language))
         return InvalidArgument("language must be a tag like fr, en or pt-BR");
       if (outcome == "accepted" && !decision.suggestion.output)

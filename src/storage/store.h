@@ -239,8 +239,9 @@ class Store {
                                               const core::RequestPatch& patch,
                                               const Actor& actor) = 0;
   // A person's verdict on an AI decision still pending: "accepted" applies its output to the
-  // request if it was not applied, "corrected" applies `category_id` instead, "ignored" changes
-  // nothing else. A change to the request needs `expected_version` (kConflict when stale); the
+  // request if it was not applied, "corrected" applies the review's category, priority or
+  // language instead (the one its feature names, AiCorrectionField), "ignored" changes nothing
+  // else. A change to the request needs `expected_version` (kConflict when stale); the
   // category's default team comes with the category. Decision and request change in one
   // transaction, audited; kFailedPrecondition when the decision was already reviewed.
   virtual Result<AiReviewResult> ReviewAiDecision(Id decision_id, const AiReview& review,

@@ -2,8 +2,6 @@
 // versions (admins list and activate them: activating an older one is the rollback), and each
 // request's AI decisions with their probabilities and reasons (staff who may see the request).
 // Every change is audited by the store.
-#include <algorithm>
-
 #include "server/auth.h"
 #include "server/json/dto.h"
 #include "triage/classifier.h"
@@ -177,28 +175,26 @@ HttpResponse ReviewDecision(HttpContext& ctx) {
   if (review.language && !core::IsValidLanguageTag(*review.language))
     errors.push_back({"language", "must be a language tag like fr, en or pt-BR"});
   // The one field a correction of this feature names.
-  const std::string& feature = decision->suggestion.feature;
-  const std::string right = feature == storage::kAiTriagePriority   ? "priority"
-                            : feature == storage::kAiTriageLanguage ? "language"
-                                                                    : "category";
+  const std::string right(storage::AiCorrectionField(decision->suggestion.feature));
   const std::pair<const char*, bool> given[] = {{"category", review.category_id.has_value()},
                                                 {"priority", review.priority.has_value()},
                                                 {"language", review.language.has_value()}};
+  bool named = false;
   for (const auto& [field, present] : given) {
     if (!present) continue;
     if (field != right)
       errors.push_back({field, "does not apply: this is a " + right + " suggestion"});
     else if (review.outcome != "corrected")
       errors.push_back({field, "is given only with a correction"});
+    else
+      named = true;
   }
-  const bool named = std::any_of(std::begin(given), std::end(given),
-                                 [&](const auto& g) { return g.second && g.first == right; });
   if (review.outcome == "corrected" && !named && errors.empty())
     errors.push_back({right, "is required to correct this suggestion"});
   const auto body_version = reader.Integer("version");
   reader.RejectUnknown();
   if (!errors.empty()) return ValidationProblem(errors);
-  // A verdict that sets the category is a change of the request: on the version the agent saw.
+  // A verdict that changes the request is made on the version the agent saw.
   if (review.outcome == "corrected" ||
       (review.outcome == "accepted" && !decision->suggestion.applied)) {
     auto expected = ExpectedVersion(ctx, body_version);
