@@ -20,9 +20,13 @@
 namespace guichet::app {
 namespace {
 
-// The AI features that have trained models (the others work by rules or a library).
-std::vector<std::string> ModelFeatures() {
-  return {std::begin(storage::kAiModelFeatures), std::end(storage::kAiModelFeatures)};
+// --feature: one of the AI features that have trained models (the others work by rules or a
+// library).
+void AddModelFeatureOption(CLI::App* cmd, std::string& feature, const std::string& help) {
+  cmd->add_option("--feature", feature, help)
+      ->capture_default_str()
+      ->check(CLI::IsMember(std::vector<std::string>(std::begin(storage::kAiModelFeatures),
+                                                     std::end(storage::kAiModelFeatures))));
 }
 
 int UsageError(std::ostream& err, std::string_view message, std::string_view command) {
@@ -162,9 +166,7 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
   AddDbOption(add_model, db);
   add_model->add_option("MODEL", ai_model_flags.model, "the folder written by train (or the file)")
       ->required();
-  add_model->add_option("--feature", ai_model_flags.feature, "the AI feature")
-      ->capture_default_str()
-      ->check(CLI::IsMember(ModelFeatures()));
+  AddModelFeatureOption(add_model, ai_model_flags.feature, "the AI feature");
   add_model->add_flag("--activate", ai_model_flags.activate, "make it the active version");
 
   // import
@@ -258,11 +260,8 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
       "triage.priority) a person gave or confirmed; a fifth of them, by id, is held out to "
       "compare with the active model; the model is stored as the feature's next version");
   from_db->excludes(train_data);
-  train_triage
-      ->add_option("--feature", train_flags.feature,
-                   "with --from-db: the AI feature to train a model for")
-      ->capture_default_str()
-      ->check(CLI::IsMember(ModelFeatures()));
+  AddModelFeatureOption(train_triage, train_flags.feature,
+                        "with --from-db: the AI feature to train a model for");
   AddDbOption(train_triage, db);
   train_triage->add_flag("--activate-if-better", train_flags.activate_if_better,
                          "with --from-db: activate the new version when its macro-F1 on the "

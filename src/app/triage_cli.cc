@@ -81,6 +81,16 @@ std::string ModelPath(const std::string& given) {
              : given;
 }
 
+// Writes the model as DIR/triage.model (creating DIR); returns the file's path.
+Result<std::string> SaveInFolder(const triage::Classifier& model, const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Unavailable("cannot create " + dir + ": " + ec.message());
+  const std::string path = (std::filesystem::path(dir) / kModelFile).string();
+  GUICHET_RETURN_IF_ERROR(model.Save(path));
+  return path;
+}
+
 // "label" or "label<TAB>confidence" per line, as many lines as examples.
 Result<std::pair<std::vector<std::string>, std::vector<double>>> ReadPredictions(
     const std::string& path, std::size_t expected) {
@@ -140,23 +150,20 @@ int RunTrainTriage(const TrainTriageFlags& flags, const Io& io) {
   if (!model.ok()) return Fail(io, "cannot train: " + model.status().message());
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::error_code ec;
-  std::filesystem::create_directories(flags.out, ec);
-  if (ec) return Fail(io, "cannot create " + flags.out + ": " + ec.message());
   nlohmann::json info = model->info();
   info["source"] = flags.data.data;
   info["trained_at"] = std::chrono::duration_cast<std::chrono::seconds>(
                            std::chrono::system_clock::now().time_since_epoch())
                            .count();
   model->set_info(info);
-  const std::string path = (std::filesystem::path(flags.out) / kModelFile).string();
-  if (Status saved = model->Save(path); !saved.ok()) return Fail(io, saved.message());
+  auto path = SaveInFolder(*model, flags.out);
+  if (!path.ok()) return Fail(io, path.status().message());
   char line[256];
   std::snprintf(line, sizeof line,
                 "trained on %zu examples, %zu labels, %zu features in %.2f s; temperature %.3f\n",
                 data->examples.size(), model->labels().size(), model->vocabulary_size(), seconds,
                 model->temperature());
-  io.out << line << "model: " << path << "\n";
+  io.out << line << "model: " << *path << "\n";
   return kExitOk;
 }
 
@@ -250,10 +257,8 @@ int RunTrainTriageFromDb(const Config& config, const TrainTriageFlags& flags, co
                                           {"accuracy", active_report->accuracy}};
   model->set_info(info);
   if (!flags.out.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(flags.out, ec);
-    const std::string path = (std::filesystem::path(flags.out) / kModelFile).string();
-    if (Status saved = model->Save(path); !saved.ok()) return Fail(io, saved.message());
+    if (auto saved = SaveInFolder(*model, flags.out); !saved.ok())
+      return Fail(io, saved.status().message());
   }
   const storage::Actor actor = storage::Actor::System("cli");
   auto added = (*store)->ai().AddModel(
