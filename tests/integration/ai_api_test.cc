@@ -10,9 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "common/crypto.h"
 #include "http_client.h"
-#include "server/server.h"
+#include "own_server.h"
 #include "tests/testing/status_macros.h"
 #include "tests/testing/store_fixture.h"
 #include "triage/classifier.h"
@@ -46,7 +45,7 @@ std::string ModelBytes(const std::vector<triage::Example>& examples) {
   return std::string((std::istreambuf_iterator<char>(in)), {});
 }
 
-class AiApiTest : public ::testing::TestWithParam<std::string> {
+class AiApiTest : public OwnServerTest {
  protected:
   void SetUp() override {
     if (auto why = StoreFixtureUnavailable(GetParam()); !why.empty()) GTEST_SKIP() << why;
@@ -63,33 +62,10 @@ class AiApiTest : public ::testing::TestWithParam<std::string> {
     c.name = "Déchets";
     c.default_team_id = proprete_.id;
     ASSERT_OK(store_->CreateCategory(c, system).status());
-    for (auto role : {core::Role::kAdmin, core::Role::kAgent}) {
-      core::NewUser user;
-      user.email = std::string(core::ToString(role)) + "@mairie.example";
-      user.role = role;
-      if (role == core::Role::kAgent) user.team_ids = {voirie_.id, proprete_.id};
-      ASSERT_OK_AND_ASSIGN(auto created, store_->CreateUser(user, system));
-      const std::string token = "gu_" + RandomToken(32);
-      ASSERT_OK(store_->CreateApiToken(created.id, "t", Sha256Hex(token), system).status());
-      tokens_[role] = token;
-    }
-    server::ServerOptions options;
-    options.port = 0;
-    options.threads = 2;
-    ASSERT_OK_AND_ASSIGN(server_, server::StartServer(*store_, options));
-    client_ = std::make_unique<HttpClient>(server_->port());
+    ASSERT_NO_FATAL_FAILURE(
+        AddAccountsAndStart({core::Role::kAdmin, core::Role::kAgent}, {voirie_.id, proprete_.id}));
   }
 
-  void TearDown() override {
-    client_.reset();
-    if (server_) server_->Stop();
-  }
-
-  Headers As(core::Role role, bool with_body = false) {
-    Headers h = {{"Authorization", "Bearer " + tokens_[role]}};
-    if (with_body) h.push_back({"Content-Type", "application/json"});
-    return h;
-  }
   json SetPolicy(const std::string& mode, double threshold,
                  const std::string& feature = "triage.category") {
     const HttpResult now = client_->Get("/api/v1/ai/settings", As(core::Role::kAgent));
@@ -132,11 +108,7 @@ class AiApiTest : public ::testing::TestWithParam<std::string> {
   // Policies and models are read at most once a second by each node.
   static void LetTheNodeSeeIt() { std::this_thread::sleep_for(std::chrono::milliseconds(1100)); }
 
-  std::unique_ptr<TestStore> store_;
   core::Team voirie_, proprete_;
-  std::map<core::Role, std::string> tokens_;
-  std::unique_ptr<server::Server> server_;
-  std::unique_ptr<HttpClient> client_;
 };
 
 TEST_P(AiApiTest, OffUntilTurnedOnThenSuggestsWithReasons) {

@@ -6,9 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/crypto.h"
 #include "http_client.h"
-#include "server/server.h"
+#include "own_server.h"
 #include "tests/testing/status_macros.h"
 #include "tests/testing/store_fixture.h"
 
@@ -19,43 +18,17 @@ using json = nlohmann::json;
 
 Millis At(const char* iso) { return ParseIso8601(iso).value_or(0); }
 
-class SlaApiTest : public ::testing::TestWithParam<std::string> {
+class SlaApiTest : public OwnServerTest {
  protected:
   void SetUp() override {
     if (auto why = StoreFixtureUnavailable(GetParam()); !why.empty()) GTEST_SKIP() << why;
     clock_.Set(At("2026-03-01T10:00+01:00"));
     ASSERT_OK_AND_ASSIGN(store_, OpenFreshStore(GetParam(), clock_));
     ASSERT_OK_AND_ASSIGN(team_, store_->CreateTeam("Voirie", storage::Actor::System("test")));
-    for (auto role : {core::Role::kAdmin, core::Role::kAgent, core::Role::kCitizen}) {
-      core::NewUser user;
-      user.email = std::string(core::ToString(role)) + "@mairie.example";
-      user.role = role;
-      if (role == core::Role::kAgent) user.team_ids = {team_.id};
-      ASSERT_OK_AND_ASSIGN(auto created, store_->CreateUser(user, storage::Actor::System("t")));
-      const std::string token = "gu_" + RandomToken(32);
-      ASSERT_OK(
-          store_->CreateApiToken(created.id, "t", Sha256Hex(token), storage::Actor::System("t"))
-              .status());
-      tokens_[role] = token;
-    }
-    server::ServerOptions options;
-    options.port = 0;
-    options.threads = 2;
-    options.clock = &clock_;
-    ASSERT_OK_AND_ASSIGN(server_, server::StartServer(*store_, options));
-    client_ = std::make_unique<HttpClient>(server_->port());
+    ASSERT_NO_FATAL_FAILURE(AddAccountsAndStart(
+        {core::Role::kAdmin, core::Role::kAgent, core::Role::kCitizen}, {team_.id}, &clock_));
   }
 
-  void TearDown() override {
-    client_.reset();
-    if (server_) server_->Stop();
-  }
-
-  Headers As(core::Role role, bool with_body = false) {
-    Headers h = {{"Authorization", "Bearer " + tokens_[role]}};
-    if (with_body) h.push_back({"Content-Type", "application/json"});
-    return h;
-  }
   HttpResult Post(const std::string& target, const json& body, core::Role role) {
     return client_->Post(target, body.dump(), As(role, true));
   }
@@ -81,12 +54,7 @@ class SlaApiTest : public ::testing::TestWithParam<std::string> {
     return ids;
   }
 
-  ManualClock clock_{kTestStart};
-  std::unique_ptr<TestStore> store_;
   core::Team team_;
-  std::map<core::Role, std::string> tokens_;
-  std::unique_ptr<server::Server> server_;
-  std::unique_ptr<HttpClient> client_;
 };
 
 TEST_P(SlaApiTest, AdminsManagePoliciesAndOthersAreRefused) {
