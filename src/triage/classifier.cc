@@ -16,7 +16,7 @@
 #include <tuple>
 
 #include "common/crypto.h"
-#include "triage/text.h"
+#include "common/words.h"
 
 namespace guichet::triage {
 namespace {

@@ -22,7 +22,7 @@
 #include <utility>
 
 #include "common/text.h"
-#include "triage/text.h"
+#include "common/words.h"
 
 namespace guichet::triage {
 namespace {

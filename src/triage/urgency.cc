@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "triage/text.h"
+#include "common/words.h"
 
 namespace guichet::triage {
 namespace {

@@ -7,7 +7,7 @@
 #include <set>
 #include <string>
 
-#include "triage/text.h"
+#include "common/words.h"
 
 namespace guichet::triage {
 namespace {

@@ -1,5 +1,5 @@
-// Unit tests of the triage text normalisation and features (src/triage/text.h, features.h).
-#include "triage/text.h"
+// Unit tests of the triage features (src/triage/features.h).
+#include "triage/features.h"
 
 #include <gtest/gtest.h>
 
@@ -8,42 +8,11 @@
 #include <vector>
 
 #include "common/text.h"
-#include "triage/features.h"
 
 namespace guichet::triage {
 namespace {
 
 using Strings = std::vector<std::string>;
-
-TEST(WordsTest, FoldsCaseAndAccentsAndDropsElisions) {
-  EXPECT_EQ(Words("L'allocation ÉTUDIANTE d’été, qu'il faut"),
-            (Strings{"allocation", "etudiante", "ete", "il", "faut"}));
-  EXPECT_EQ(Words("Straße Œuvre naïve"), (Strings{"strasse", "oeuvre", "naive"}));
-  EXPECT_EQ(Words("aujourd'hui"), (Strings{"aujourd", "hui"}));
-  EXPECT_EQ(Words("RSA/CAF: 3 mois"), (Strings{"rsa", "caf", "3", "mois"}));
-}
-
-TEST(WordsTest, KeepsOtherScriptsAndDropsSymbols) {
-  EXPECT_EQ(Words("Привет МИР"), (Strings{"привет", "мир"}));
-  EXPECT_EQ(Words("مرحبا بكم"), (Strings{"مرحبا", "بكم"}));
-  EXPECT_EQ(Words("你好。世界"), (Strings{"你好", "世界"}));
-  EXPECT_EQ(Words("🙂🙂 !!! — …"), Strings{});
-  EXPECT_EQ(Words(""), Strings{});
-}
-
-TEST(WordsTest, SurvivesJunkAndBoundsItsOutput) {
-  std::string junk;
-  for (int i = 0; i < 4096; ++i) junk += static_cast<char>(i * 37 % 256);
-  for (const std::string& w : Words(junk)) {
-    EXPECT_LE(w.size(), 67u);
-    EXPECT_FALSE(w.empty());
-  }
-  EXPECT_EQ(Words(std::string(1 << 20, 'a')).size(), 1u);  // one bounded word
-  std::string many;
-  for (int i = 0; i < 20000; ++i) many += "mot ";
-  EXPECT_EQ(Words(many, 5000).size(), 5000u);
-  EXPECT_EQ(Words(std::string(100, 'x') + "é").front().size(), 64u);  // cut on a character
-}
 
 TEST(FeaturesTest, WordsPairsAndCharacterNgramsKnowWhereTheyComeFrom) {
   const Strings words = {"loyer", "impaye"};

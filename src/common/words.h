@@ -1,4 +1,4 @@
-// Text normalisation for the triage models: words out of any citizen text, in any script.
+// Words out of any citizen text, in any script, for the triage models and search.
 // Lower case, Latin accents removed ("Écrire" → "ecrire", "Straße" → "strasse"), French
 // elisions split off and dropped ("l'allocation" → "allocation", "qu'il" → "il"); letters and
 // digits of every script are kept, everything else separates words. Invalid UTF-8 bytes count
@@ -10,10 +10,19 @@
 #include <string_view>
 #include <vector>
 
-namespace guichet::triage {
+namespace guichet {
 
 // The words of `text`, folded as above; at most `max_words` (longer texts are cut).
 // (Folding alone, without splitting into words: guichet::Fold in common/text.h.)
 std::vector<std::string> Words(std::string_view text, std::size_t max_words = 5000);
 
-}  // namespace guichet::triage
+// A word and where it stands in the text it came from: [begin, end) in bytes, the elided
+// article excluded ("l'allocation" → "allocation" at the offset of 'a').
+struct WordSpan {
+  std::string folded;
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+std::vector<WordSpan> WordSpans(std::string_view text, std::size_t max_words = 5000);
+
+}  // namespace guichet

@@ -1,8 +1,8 @@
-#include "triage/text.h"
+#include "common/words.h"
 
 #include "common/text.h"
 
-namespace guichet::triage {
+namespace guichet {
 namespace {
 
 bool IsApostrophe(char32_t cp) { return cp == '\'' || cp == 0x2019 || cp == 0x02BC; }
@@ -34,26 +34,37 @@ bool IsElision(const std::string& w) {
 
 }  // namespace
 
-std::vector<std::string> Words(std::string_view text, std::size_t max_words) {
-  std::vector<std::string> words;
-  std::string word;
-  const auto end_word = [&] {
-    if (!word.empty()) words.push_back(std::move(word));
-    word.clear();
+std::vector<WordSpan> WordSpans(std::string_view text, std::size_t max_words) {
+  std::vector<WordSpan> words;
+  WordSpan word;
+  const auto end_word = [&](std::size_t at) {
+    if (!word.folded.empty()) {
+      word.end = at;
+      words.push_back(std::move(word));
+    }
+    word = WordSpan{};
   };
   for (std::size_t i = 0; i < text.size() && words.size() < max_words;) {
     char32_t cp;
+    const std::size_t start = i;
     i += DecodeUtf8(text, i, cp);
     if (IsWordChar(cp)) {
-      if (word.size() < 64) AppendFolded(cp, word);  // a "word" of junk stays bounded
-    } else if (IsApostrophe(cp) && IsElision(word)) {
-      word.clear();
+      if (word.folded.empty()) word.begin = start;
+      if (word.folded.size() < 64) AppendFolded(cp, word.folded);  // junk stays bounded
+    } else if (IsApostrophe(cp) && IsElision(word.folded)) {
+      word = WordSpan{};
     } else {
-      end_word();
+      end_word(start);
     }
   }
-  if (words.size() < max_words) end_word();
+  if (words.size() < max_words) end_word(text.size());
   return words;
 }
 
-}  // namespace guichet::triage
+std::vector<std::string> Words(std::string_view text, std::size_t max_words) {
+  std::vector<std::string> words;
+  for (WordSpan& w : WordSpans(text, max_words)) words.push_back(std::move(w.folded));
+  return words;
+}
+
+}  // namespace guichet
