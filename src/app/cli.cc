@@ -345,6 +345,47 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
                         "one JSON object: n, default_engine, and per engine accuracy, macro_f1, "
                         "language_rows, unknown_rows, micros_per_text and the full report");
 
+  EvalSearchFlags search_flags;
+  CLI::App* eval_search = eval->add_subcommand(
+      "search",
+      "Score knowledge-base search on graded queries (per query, averaged per topic, then over "
+      "topics): success@1, success@10, MRR@10 and nDCG@10, with plain Xapian BM25 on title and "
+      "body in the same run, and each Question-réponse title as a query for its own fiche");
+  eval_search
+      ->add_option("--kb", search_flags.kb,
+                   "articles, one JSON object per line (.jsonl, "
+                   "optionally .gz), indexed on the fly")
+      ->required();
+  eval_search
+      ->add_option("--queries", search_flags.queries,
+                   "TSV with the columns query_id, topic_id, query")
+      ->required();
+  eval_search
+      ->add_option("--qrels", search_flags.qrels,
+                   "TSV with at least topic_id, relevance (1-5) and kb_doc_id "
+                   "(vdd:<id>); other documents are ignored")
+      ->required();
+  eval_search
+      ->add_option("--topics", search_flags.topics,
+                   "all topics, or the half used for tuning (tune) or the other (report)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"all", "tune", "report"}));
+  eval_search->add_option("--ranking", search_flags.ranking,
+                          "NAME=VALUE: change one ranking option (repeatable), e.g. "
+                          "title_weight=3 or spelling=false");
+  eval_search->add_option("--glossary", search_flags.glossaries,
+                          "add a CDTN glossary (JSON, optionally .gz) to the synonyms");
+  eval_search->add_option("--lexicon", search_flags.lexicons,
+                          "add synonym lines \"a = b, c\" to the built-in list");
+  eval_search->add_flag("--judged-only", search_flags.judged_only,
+                        "drop documents without a grade for the topic before cutting at 10 "
+                        "(the condensed-list figures)");
+  eval_search->add_option("--write-misses", search_flags.write_misses,
+                          "write the queries with nothing relevant in the first 10 to this file");
+  eval_search->add_flag("--json", search_flags.json,
+                        "one JSON object: success_at_1, success_at_10, mrr_at_10, ndcg_at_10, "
+                        "n_topics, n_queries, latency, and the same for \"baseline\"");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -409,6 +450,7 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
       return RunEvalTriage(eval_flags, io);
     }
     if (eval_langid->parsed()) return RunEvalLangid(langid_flags, io);
+    if (eval_search->parsed()) return RunEvalSearch(search_flags, io);
     return UsageError(err, "no command given", command);
   } catch (const std::exception& e) {
     // Third-party code may throw; it never reaches the user as a crash.

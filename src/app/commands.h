@@ -142,4 +142,17 @@ struct EvalLangidFlags {
 };
 int RunEvalLangid(const EvalLangidFlags& flags, const Io& io);
 
+struct EvalSearchFlags {
+  std::string kb;                    // articles JSON Lines file (optionally .gz)
+  std::string queries;               // TSV: query_id, topic_id, query
+  std::string qrels;                 // TSV: topic_id, relevance, kb_doc_id
+  std::string topics = "all";        // all, or one half: tune or report
+  std::vector<std::string> ranking;  // NAME=VALUE overrides of the ranking options
+  std::vector<std::string> glossaries, lexicons;
+  bool judged_only = false;
+  std::string write_misses;
+  bool json = false;
+};
+int RunEvalSearch(const EvalSearchFlags& flags, const Io& io);
+
 }  // namespace guichet::app

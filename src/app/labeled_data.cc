@@ -59,15 +59,6 @@ Result<std::vector<CsvRecord>> Records(const std::string& path, const std::strin
   return records;
 }
 
-Result<std::size_t> Column(const std::string& path, const std::vector<std::string>& header,
-                           const std::string& name) {
-  auto found = std::find(header.begin(), header.end(), name);
-  if (found != header.end()) return static_cast<std::size_t>(found - header.begin());
-  std::string names;
-  for (const auto& h : header) names += (names.empty() ? "" : ", ") + h;
-  return InvalidArgument(path + " has no column \"" + name + "\"; its columns are: " + names);
-}
-
 }  // namespace
 
 Result<std::string> ReadMaybeGzipped(const std::string& path, std::size_t max_bytes) {
@@ -95,37 +86,53 @@ Result<std::string> ReadMaybeGzipped(const std::string& path, std::size_t max_by
   return out;
 }
 
-Result<LabeledData> ReadLabeledData(const LabeledDataSpec& spec) {
-  std::string base = spec.path;
+Result<Table> ReadTable(const std::string& path) {
+  std::string base = path;
   if (EndsWith(base, ".gz")) base.resize(base.size() - 3);
   const bool tsv = EndsWith(base, ".tsv");
   if (!tsv && !EndsWith(base, ".csv"))
-    return InvalidArgument(spec.path + ": the file name must end in .tsv or .csv (optionally .gz)");
+    return InvalidArgument(path + ": the file name must end in .tsv or .csv (optionally .gz)");
+  GUICHET_ASSIGN_OR_RETURN(const std::string text, ReadMaybeGzipped(path, kMaxDataBytes));
+  if (!IsValidUtf8(text)) return InvalidArgument(path + " is not valid UTF-8");
+  GUICHET_ASSIGN_OR_RETURN(auto records, Records(path, text, tsv));
+  if (records.empty()) return InvalidArgument(path + " is empty (no header row)");
+  Table table;
+  table.path = path;
+  table.header = std::move(records[0].fields);
+  for (std::size_t r = 1; r < records.size(); ++r) {
+    if (records[r].fields.size() != table.header.size())
+      return InvalidArgument(path + ":" + std::to_string(records[r].line) + ": " +
+                             std::to_string(records[r].fields.size()) +
+                             " fields where the header has " + std::to_string(table.header.size()));
+    table.rows.push_back(std::move(records[r]));
+  }
+  return table;
+}
+
+Result<std::size_t> Table::Column(const std::string& name) const {
+  auto found = std::find(header.begin(), header.end(), name);
+  if (found != header.end()) return static_cast<std::size_t>(found - header.begin());
+  std::string names;
+  for (const auto& h : header) names += (names.empty() ? "" : ", ") + h;
+  return InvalidArgument(path + " has no column \"" + name + "\"; its columns are: " + names);
+}
+
+Result<LabeledData> ReadLabeledData(const LabeledDataSpec& spec) {
   if (spec.text_columns.empty()) return InvalidArgument("no text column given");
-  GUICHET_ASSIGN_OR_RETURN(const std::string text, ReadMaybeGzipped(spec.path, kMaxDataBytes));
-  if (!IsValidUtf8(text)) return InvalidArgument(spec.path + " is not valid UTF-8");
-  GUICHET_ASSIGN_OR_RETURN(auto records, Records(spec.path, text, tsv));
-  if (records.empty()) return InvalidArgument(spec.path + " is empty (no header row)");
-  const std::vector<std::string>& header = records[0].fields;
+  GUICHET_ASSIGN_OR_RETURN(const Table table, ReadTable(spec.path));
   std::vector<std::size_t> text_at;
   for (const auto& name : spec.text_columns) {
-    GUICHET_ASSIGN_OR_RETURN(const std::size_t at, Column(spec.path, header, name));
+    GUICHET_ASSIGN_OR_RETURN(const std::size_t at, table.Column(name));
     text_at.push_back(at);
   }
-  GUICHET_ASSIGN_OR_RETURN(const std::size_t label_at,
-                           Column(spec.path, header, spec.label_column));
+  GUICHET_ASSIGN_OR_RETURN(const std::size_t label_at, table.Column(spec.label_column));
   std::optional<std::size_t> group_at;
   if (!spec.group_column.empty()) {
-    GUICHET_ASSIGN_OR_RETURN(group_at, Column(spec.path, header, spec.group_column));
+    GUICHET_ASSIGN_OR_RETURN(group_at, table.Column(spec.group_column));
   }
 
   LabeledData out;
-  for (std::size_t r = 1; r < records.size(); ++r) {
-    const CsvRecord& rec = records[r];
-    if (rec.fields.size() != header.size())
-      return InvalidArgument(spec.path + ":" + std::to_string(rec.line) + ": " +
-                             std::to_string(rec.fields.size()) + " fields where the header has " +
-                             std::to_string(header.size()));
+  for (const CsvRecord& rec : table.rows) {
     std::string label(Trim(rec.fields[label_at]));
     if (!spec.label_separator.empty())
       label = std::string(Trim(label.substr(0, label.find(spec.label_separator))));

@@ -1,5 +1,5 @@
-// Private to src/app: labelled texts from a TSV or CSV file with a header row (the format is
-// chosen by the extension, under an optional .gz), columns chosen by name — the input of
+// Private to src/app: tables and labelled texts from a TSV or CSV file with a header row (the
+// format is chosen by the extension, under an optional .gz), columns chosen by name — the input of
 // `guichet train triage` and `guichet eval triage`. TSV has no quoting; CSV follows RFC 4180.
 // Rows with an empty label are skipped and counted; a missing column, bad UTF-8 or a malformed
 // row is an error naming the file and line.
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "app/csv.h"
 #include "common/status.h"
 #include "triage/classifier.h"
 
@@ -28,6 +29,17 @@ struct LabeledData {
 };
 
 Result<LabeledData> ReadLabeledData(const LabeledDataSpec& spec);
+
+// A whole TSV or CSV file (by extension, optionally .gz) with its header row; every row has as
+// many fields as the header, or the error names the line.
+struct Table {
+  std::string path;
+  std::vector<std::string> header;
+  std::vector<CsvRecord> rows;
+  // The position of the column `name`, or an error listing the columns there are.
+  Result<std::size_t> Column(const std::string& name) const;
+};
+Result<Table> ReadTable(const std::string& path);
 
 // The whole file, gunzipped when its name ends in .gz; at most `max_bytes` once uncompressed.
 Result<std::string> ReadMaybeGzipped(const std::string& path, std::size_t max_bytes);

@@ -27,17 +27,18 @@ struct ArticleLink {
 struct ArticleOffice {
   std::string id;     // source id, may be empty
   std::string title;  // readable name
-  std::string local_code;  // normalised local-office kind ("caf", "mairie", "prefecture"), may be empty
+  std::string
+      local_code;  // normalised local-office kind ("caf", "mairie", "prefecture"), may be empty
 };
 
 struct KbArticle {
-  std::int64_t id = 0;       // database id; 0 before it is stored
-  std::string external_id;   // source id ("F2211") for imported articles, empty otherwise
-  std::string audience;      // "particuliers", "professionnels", "associations", or empty
-  std::string doc_type;      // "Question-réponse", "Fiche pratique", "Formulaire", …
+  std::int64_t id = 0;      // database id; 0 before it is stored
+  std::string external_id;  // source id ("F2211") for imported articles, empty otherwise
+  std::string audience;     // "particuliers", "professionnels", "associations", or empty
+  std::string doc_type;     // "Question-réponse", "Fiche pratique", "Formulaire", …
   std::string title;
-  std::string summary;       // one or two sentences shown in result lists
-  std::string body;          // in `format`; HTML is sanitised before it is stored
+  std::string summary;  // one or two sentences shown in result lists
+  std::string body;     // in `format`; HTML is sanitised before it is stored
   ArticleFormat format = ArticleFormat::kText;
   std::vector<std::string> themes;    // "Travail", "Logement", …
   std::vector<std::string> keywords;  // extra words citizens use for it
@@ -46,9 +47,9 @@ struct KbArticle {
   std::vector<ArticleLink> online_services;
   std::vector<std::string> related_ids;  // external ids of related articles (questions, see also)
   std::string language = "fr";
-  std::string source_url;    // the original page, for imported articles
+  std::string source_url;  // the original page, for imported articles
   ArticleStatus status = ArticleStatus::kDraft;
-  int version = 0;           // 1 on creation, +1 on each stored change
+  int version = 0;  // 1 on creation, +1 on each stored change
   Millis updated_at = 0;
 };
 

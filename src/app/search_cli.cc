@@ -1,0 +1,306 @@
+// `guichet eval search`: the knowledge-base search scored on graded queries, side by side with
+// plain Xapian BM25 on the same articles in the same run.
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "app/commands.h"
+#include "app/labeled_data.h"
+#include "app/progress.h"
+#include "common/text.h"
+#include "kb/eval.h"
+#include "kb/fiches.h"
+#include "kb/search.h"
+
+namespace guichet::app {
+namespace {
+
+constexpr std::size_t kMaxKbBytes = std::size_t{1} << 30;
+
+struct Judged {
+  std::map<std::string, std::map<std::string, int>> grades;  // topic → fiche → grade
+};
+
+struct Query {
+  std::string id, topic, text;
+};
+
+Result<std::vector<core::KbArticle>> ReadKbFile(const std::string& path) {
+  GUICHET_ASSIGN_OR_RETURN(const std::string text, ReadMaybeGzipped(path, kMaxKbBytes));
+  kb::ParsedFiches parsed = kb::ParseFichesJsonl(text);
+  if (!parsed.errors.empty())
+    return InvalidArgument(path + ":" + std::to_string(parsed.errors[0].line) + ": " +
+                           parsed.errors[0].message + " (" + std::to_string(parsed.errors.size()) +
+                           " bad lines in all)");
+  if (parsed.articles.empty()) return InvalidArgument(path + " holds no article");
+  std::int64_t id = 0;
+  for (core::KbArticle& a : parsed.articles) a.id = ++id;
+  return std::move(parsed.articles);
+}
+
+Result<std::vector<Query>> ReadQueries(const std::string& path) {
+  GUICHET_ASSIGN_OR_RETURN(const Table table, ReadTable(path));
+  GUICHET_ASSIGN_OR_RETURN(const std::size_t id_at, table.Column("query_id"));
+  GUICHET_ASSIGN_OR_RETURN(const std::size_t topic_at, table.Column("topic_id"));
+  GUICHET_ASSIGN_OR_RETURN(const std::size_t text_at, table.Column("query"));
+  std::vector<Query> out;
+  for (const CsvRecord& r : table.rows)
+    out.push_back({r.fields[id_at], r.fields[topic_at], r.fields[text_at]});
+  return out;
+}
+
+// Grades of the documents the knowledge base holds ("vdd:F2211" → "F2211"); blank grades and
+// other collections are left out.
+Result<Judged> ReadQrels(const std::string& path, const std::set<std::string>& in_kb) {
+  GUICHET_ASSIGN_OR_RETURN(const Table table, ReadTable(path));
+  GUICHET_ASSIGN_OR_RETURN(const std::size_t topic_at, table.Column("topic_id"));
+  GUICHET_ASSIGN_OR_RETURN(const std::size_t grade_at, table.Column("relevance"));
+  GUICHET_ASSIGN_OR_RETURN(const std::size_t doc_at, table.Column("kb_doc_id"));
+  Judged judged;
+  for (const CsvRecord& r : table.rows) {
+    const std::string& doc = r.fields[doc_at];
+    const std::string_view grade = Trim(r.fields[grade_at]);
+    if (grade.empty() || !doc.starts_with("vdd:")) continue;
+    if (grade.size() != 1 || grade[0] < '1' || grade[0] > '5')
+      return InvalidArgument(path + ":" + std::to_string(r.line) +
+                             ": relevance must be 1 to 5 or blank, not \"" + std::string(grade) +
+                             "\"");
+    const std::string fiche = doc.substr(4);
+    if (in_kb.count(fiche) == 0) continue;
+    int& g = judged.grades[r.fields[topic_at]][fiche];
+    g = std::max(g, grade[0] - '0');
+  }
+  return judged;
+}
+
+// Half of the topics, chosen by a hash of their id: the tuning half and the reporting half.
+bool InHalf(const std::string& topic, std::string_view half) {
+  if (half == "all") return true;
+  std::uint32_t h = 2166136261u;
+  for (unsigned char c : topic) h = (h ^ c) * 16777619u;
+  return (h % 2 == 0) == (half == "tune");
+}
+
+Status ApplyRankingOption(kb::RankingOptions& o, const std::string& assignment) {
+  const std::size_t eq = assignment.find('=');
+  if (eq == std::string::npos) return InvalidArgument("--ranking takes NAME=VALUE");
+  const std::string name = assignment.substr(0, eq);
+  const std::string value = assignment.substr(eq + 1);
+  std::map<std::string, double*> numbers = {{"title_weight", &o.title_weight},
+                                            {"summary_weight", &o.summary_weight},
+                                            {"body_weight", &o.body_weight},
+                                            {"keyword_weight", &o.keyword_weight},
+                                            {"title_match_weight", &o.title_match_weight},
+                                            {"bm25_k1", &o.bm25_k1},
+                                            {"bm25_b", &o.bm25_b},
+                                            {"stem_weight", &o.stem_weight},
+                                            {"type_prior_weight", &o.type_prior_weight}};
+  std::map<std::string, bool*> flags = {{"drop_stop_words", &o.drop_stop_words},
+                                        {"use_lexicon", &o.use_lexicon},
+                                        {"spelling", &o.spelling}};
+  if (auto it = numbers.find(name); it != numbers.end()) {
+    char* end = nullptr;
+    const double v = std::strtod(value.c_str(), &end);
+    if (value.empty() || *end != '\0' || v < 0 || v > 100)
+      return InvalidArgument("--ranking " + name + " must be a number from 0 to 100");
+    *it->second = v;
+    return Status::Ok();
+  }
+  if (auto it = flags.find(name); it != flags.end()) {
+    if (value != "true" && value != "false")
+      return InvalidArgument("--ranking " + name + " must be true or false");
+    *it->second = value == "true";
+    return Status::Ok();
+  }
+  std::string names;
+  for (const auto& [n, p] : numbers) names += " " + n;
+  for (const auto& [n, p] : flags) names += " " + n;
+  return InvalidArgument("unknown ranking option \"" + name + "\"; there are:" + names);
+}
+
+struct Run {
+  kb::AveragedScores scores;
+  std::vector<double> micros;  // per query
+  std::vector<std::string> misses;
+};
+
+// Every query of a judged topic in `half`, ranked by `index`; with `judged_only`, documents
+// without a grade for the topic are dropped before the cut at 10.
+Result<Run> RunQueries(const kb::SearchIndex& index, const std::vector<Query>& queries,
+                       const Judged& judged, std::string_view half, bool judged_only) {
+  Run run;
+  kb::ScoreAverager averager;
+  for (const Query& q : queries) {
+    const auto topic = judged.grades.find(q.topic);
+    if (topic == judged.grades.end() || !InHalf(q.topic, half)) continue;
+    if (std::none_of(topic->second.begin(), topic->second.end(),
+                     [](const auto& g) { return g.second >= kb::kRelevantGrade; }))
+      continue;
+    kb::SearchQuery sq;
+    sq.text = q.text;
+    sq.limit = judged_only ? 100 : 10;
+    sq.snippets = false;
+    const auto start = std::chrono::steady_clock::now();
+    GUICHET_ASSIGN_OR_RETURN(const kb::SearchResults results, index.Search(sq));
+    run.micros.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+            .count());
+    std::vector<std::string> ranked;
+    for (const kb::SearchHit& h : results.hits)
+      if (!judged_only || topic->second.count(h.external_id) > 0) ranked.push_back(h.external_id);
+    const kb::RankingScores s = kb::ScoreRanking(ranked, topic->second);
+    if (s.success_at_10 == 0) run.misses.push_back(q.topic + "\t" + q.text);
+    averager.Add(q.topic, s);
+  }
+  run.scores = averager.Averages();
+  return run;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+nlohmann::json ScoresJson(const kb::RankingScores& s) {
+  return {{"success_at_1", s.success_at_1},
+          {"success_at_10", s.success_at_10},
+          {"mrr_at_10", s.mrr_at_10},
+          {"ndcg_at_10", s.ndcg_at_10}};
+}
+
+nlohmann::json RunJson(const Run& run) {
+  nlohmann::json j = ScoresJson(run.scores.macro);
+  j["n_topics"] = run.scores.n_topics;
+  j["n_queries"] = run.scores.n_queries;
+  j["micro"] = ScoresJson(run.scores.micro);
+  j["p50_ms"] = Percentile(run.micros, 0.5) / 1000;
+  j["p99_ms"] = Percentile(run.micros, 0.99) / 1000;
+  return j;
+}
+
+// Each Question-réponse fiche's title as a query: does it find its own fiche?
+Result<nlohmann::json> TitleCheck(const kb::SearchIndex& index,
+                                  const std::vector<core::KbArticle>& articles) {
+  std::set<std::string> seen;
+  std::size_t n = 0, at_1 = 0, at_5 = 0;
+  for (const core::KbArticle& a : articles) {
+    if (a.doc_type != "Question-réponse" || !seen.insert(a.external_id).second) continue;
+    kb::SearchQuery q;
+    q.text = a.title;
+    q.limit = 5;
+    q.snippets = false;
+    GUICHET_ASSIGN_OR_RETURN(const kb::SearchResults r, index.Search(q));
+    ++n;
+    for (std::size_t i = 0; i < r.hits.size(); ++i) {
+      if (r.hits[i].external_id != a.external_id) continue;
+      if (i == 0) ++at_1;
+      ++at_5;
+      break;
+    }
+  }
+  const double d = n > 0 ? static_cast<double>(n) : 1.0;
+  return nlohmann::json{{"n", n},
+                        {"success_at_1", static_cast<double>(at_1) / d},
+                        {"success_at_5", static_cast<double>(at_5) / d}};
+}
+
+Result<std::unique_ptr<kb::SearchIndex>> BuildIndex(const std::vector<core::KbArticle>& articles,
+                                                    const kb::RankingOptions& options,
+                                                    const kb::Lexicon& lexicon) {
+  GUICHET_ASSIGN_OR_RETURN(auto index, kb::SearchIndex::InMemory(options, lexicon));
+  for (const core::KbArticle& a : articles) GUICHET_RETURN_IF_ERROR(index->Put(a));
+  GUICHET_RETURN_IF_ERROR(index->Commit());
+  return index;
+}
+
+void PrintRow(const Io& io, std::string_view name, const Run& run) {
+  const kb::RankingScores& s = run.scores.macro;
+  char line[200];
+  std::snprintf(line, sizeof line, "%-10s %9.3f %10.3f %9.3f %9.3f %8.2f %8.2f\n",
+                std::string(name).c_str(), s.success_at_1, s.success_at_10, s.mrr_at_10,
+                s.ndcg_at_10, Percentile(run.micros, 0.5) / 1000,
+                Percentile(run.micros, 0.99) / 1000);
+  io.out << line;
+}
+
+}  // namespace
+
+int RunEvalSearch(const EvalSearchFlags& flags, const Io& io) {
+  kb::RankingOptions options;
+  for (const std::string& r : flags.ranking)
+    if (Status s = ApplyRankingOption(options, r); !s.ok()) return Fail(io, s.message());
+  kb::Lexicon lexicon = kb::Lexicon::BuiltIn();
+  for (const std::string& path : flags.glossaries) {
+    auto text = ReadMaybeGzipped(path, kb::kMaxLexiconBytes);
+    if (!text.ok()) return Fail(io, text.status().message());
+    if (Status s = lexicon.AddCdtnGlossary(*text, path); !s.ok()) return Fail(io, s.message());
+  }
+  for (const std::string& path : flags.lexicons) {
+    auto text = ReadMaybeGzipped(path, kb::kMaxLexiconBytes);
+    if (!text.ok()) return Fail(io, text.status().message());
+    if (Status s = lexicon.AddLines(*text, path); !s.ok()) return Fail(io, s.message());
+  }
+
+  auto articles = ReadKbFile(flags.kb);
+  if (!articles.ok()) return Fail(io, articles.status().message());
+  std::set<std::string> in_kb;
+  for (const core::KbArticle& a : *articles) in_kb.insert(a.external_id);
+  auto queries = ReadQueries(flags.queries);
+  if (!queries.ok()) return Fail(io, queries.status().message());
+  auto judged = ReadQrels(flags.qrels, in_kb);
+  if (!judged.ok()) return Fail(io, judged.status().message());
+
+  if (!flags.json) io.err << "indexing " << articles->size() << " articles twice…\n";
+  auto tuned = BuildIndex(*articles, options, lexicon);
+  if (!tuned.ok()) return Fail(io, tuned.status().message());
+  auto plain = BuildIndex(*articles, kb::RankingOptions::PlainBm25(), kb::Lexicon::Empty());
+  if (!plain.ok()) return Fail(io, plain.status().message());
+
+  auto ours = RunQueries(**tuned, *queries, *judged, flags.topics, flags.judged_only);
+  if (!ours.ok()) return Fail(io, ours.status().message());
+  auto baseline = RunQueries(**plain, *queries, *judged, flags.topics, flags.judged_only);
+  if (!baseline.ok()) return Fail(io, baseline.status().message());
+  if (ours->scores.n_topics == 0) return Fail(io, "no judged topic has a document in the KB");
+  auto titles = TitleCheck(**tuned, *articles);
+  if (!titles.ok()) return Fail(io, titles.status().message());
+  auto plain_titles = TitleCheck(**plain, *articles);
+  if (!plain_titles.ok()) return Fail(io, plain_titles.status().message());
+
+  if (!flags.write_misses.empty()) {
+    std::ofstream misses(flags.write_misses);
+    for (const std::string& m : ours->misses) misses << m << "\n";
+    if (!misses) return Fail(io, "cannot write " + flags.write_misses);
+  }
+  if (flags.json) {
+    nlohmann::json out = RunJson(*ours);
+    out["baseline"] = RunJson(*baseline);
+    out["topics"] = flags.topics;
+    out["judged_only"] = flags.judged_only;
+    out["n_articles"] = articles->size();
+    out["title_check"] = *titles;
+    out["baseline"]["title_check"] = *plain_titles;
+    io.out << out.dump() << "\n";
+    return kExitOk;
+  }
+  io.out << "topics: " << flags.topics << " (" << ours->scores.n_topics << " topics, "
+         << ours->scores.n_queries << " queries), " << articles->size() << " articles"
+         << (flags.judged_only ? ", judged documents only" : "") << "\n"
+         << "system     success@1 success@10    MRR@10   nDCG@10   p50 ms   p99 ms\n";
+  PrintRow(io, "guichet", *ours);
+  PrintRow(io, "baseline", *baseline);
+  io.out << "Question-réponse titles finding their own fiche: success@1 "
+         << (*titles)["success_at_1"].get<double>() << ", success@5 "
+         << (*titles)["success_at_5"].get<double>() << " (baseline "
+         << (*plain_titles)["success_at_1"].get<double>() << " / "
+         << (*plain_titles)["success_at_5"].get<double>()
+         << ", n = " << (*titles)["n"].get<std::size_t>() << ")\n";
+  return kExitOk;
+}
+
+}  // namespace guichet::app
