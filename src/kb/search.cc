@@ -145,6 +145,8 @@ RankingOptions RankingOptions::PlainBm25() {
   plain.spelling = false;
   plain.type_prior_weight = 0.0;
   plain.plain_xapian = true;
+  plain.bm25_k1 = 1.0;  // Xapian's own BM25 defaults
+  plain.bm25_b = 0.5;
   return plain;
 }
 

@@ -30,8 +30,8 @@ struct RankingOptions {
   double body_weight = 1.0;
   double keyword_weight = 1.0;      // themes and keywords
   double title_match_weight = 0.0;  // extra score when the title has the word
-  double bm25_k1 = 1.2;
-  double bm25_b = 0.75;
+  double bm25_k1 = 1.5;
+  double bm25_b = 0.5;
   double stem_weight = 0.5;        // a match on the stem only counts this much of an exact match
   bool drop_stop_words = true;     // in queries, unless the query has nothing else
   bool use_lexicon = true;         // synonyms and abbreviations
