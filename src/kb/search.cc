@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
-#include <set>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -101,15 +100,18 @@ std::string Snippet(std::string_view text, const std::unordered_set<std::string>
   std::vector<bool> hit(spans.size());
   for (std::size_t i = 0; i < spans.size(); ++i)
     hit[i] = keys.count(spans[i].folded) > 0 || keys.count(analyzer.Stem(spans[i].folded)) > 0;
+  // Slide a window of `width` words, counting the distinct matched words inside it.
+  std::unordered_map<std::string_view, int> in_window;
   std::size_t best_start = 0, best_score = 0;
-  for (std::size_t start = 0; start < spans.size(); ++start) {
-    if (!hit[start]) continue;
-    std::set<std::string> distinct;
-    for (std::size_t i = start; i < std::min(spans.size(), start + width); ++i)
-      if (hit[i]) distinct.insert(spans[i].folded);
-    if (distinct.size() > best_score) {
-      best_score = distinct.size();
-      best_start = start >= 3 ? start - 3 : 0;
+  for (std::size_t end = 0; end < spans.size(); ++end) {
+    if (hit[end]) ++in_window[spans[end].folded];
+    if (end >= width && hit[end - width] && --in_window[spans[end - width].folded] == 0)
+      in_window.erase(spans[end - width].folded);
+    if (in_window.size() > best_score) {
+      best_score = in_window.size();
+      std::size_t first = end + 1 >= width ? end + 1 - width : 0;
+      while (!hit[first]) ++first;  // the passage opens just before its first match
+      best_start = first >= 3 ? first - 3 : 0;
     }
   }
   const std::size_t last = std::min(spans.size(), best_start + width) - 1;
@@ -129,6 +131,13 @@ std::string Snippet(std::string_view text, const std::unordered_set<std::string>
   // Line breaks of plain-text bodies read as spaces in a one-line snippet.
   std::replace(out.begin(), out.end(), '\n', ' ');
   return out;
+}
+
+// What MakeDocument stored with a document; an empty object when it cannot be read (a damaged
+// folder index), so that a hit shows without its text rather than failing the search.
+nlohmann::json StoredData(const Xapian::Document& doc) {
+  nlohmann::json data = nlohmann::json::parse(doc.get_data(), nullptr, false);
+  return data.is_object() ? data : nlohmann::json::object();
 }
 
 }  // namespace
@@ -397,8 +406,10 @@ Status SearchIndex::Remove(std::int64_t article_id) {
 Status SearchIndex::RemoveAll() {
   std::lock_guard lock(impl_->mutex);
   try {
+    std::vector<Xapian::docid> ids;  // collected first: no deleting under an open iterator
     for (auto it = impl_->db.postlist_begin(""); it != impl_->db.postlist_end(""); ++it)
-      impl_->db.delete_document(*it);
+      ids.push_back(*it);
+    for (Xapian::docid id : ids) impl_->db.delete_document(id);
     impl_->spelling_stale = true;
     return Status::Ok();
   } catch (const Xapian::Error& e) {
@@ -472,7 +483,7 @@ Result<SearchResults> SearchIndex::Search(const SearchQuery& query) const {
       if (!w.stem.empty()) keys.insert(w.stem);
     }
     for (auto it = mset.begin(); it != mset.end(); ++it) {
-      const nlohmann::json data = nlohmann::json::parse(it.get_document().get_data());
+      const nlohmann::json data = StoredData(it.get_document());
       SearchHit hit;
       hit.article_id = data.value("id", std::int64_t{0});
       hit.external_id = data.value("external_id", "");
@@ -529,7 +540,7 @@ Result<std::vector<Completion>> SearchIndex::Complete(std::string_view typed,
     enquire.set_collapse_key(kSlotFiche);
     const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit));
     for (auto it = mset.begin(); it != mset.end(); ++it) {
-      const nlohmann::json data = nlohmann::json::parse(it.get_document().get_data());
+      const nlohmann::json data = StoredData(it.get_document());
       out.push_back({data.value("title", ""), data.value("id", std::int64_t{0}),
                      data.value("external_id", "")});
     }

@@ -118,6 +118,22 @@ TEST(SearchTest, SnippetsAreEscapedAndMarkTheMatches) {
             "impayé.");
 }
 
+TEST(SearchTest, SnippetsShowThePassageWithTheMostQueryWords) {
+  auto index = SearchIndex::InMemory();
+  ASSERT_TRUE(index.ok());
+  std::string body;
+  for (int i = 0; i < 500; ++i) body += "texte sans rapport ";
+  body += "ici le loyer impayé et la caution. ";
+  for (int i = 0; i < 500; ++i) body += "encore du texte ";
+  ASSERT_TRUE((*index)->Put(Article(1, "F1", "Titre", body + "loyer seul.")).ok());
+  const SearchResults r = Find(**index, "loyer caution");
+  ASSERT_EQ(r.hits.size(), 1u);
+  EXPECT_TRUE(r.hits[0].snippet_html.starts_with(
+      "… rapport ici le <mark>loyer</mark> impayé et la <mark>caution</mark>"))
+      << r.hits[0].snippet_html;
+  EXPECT_NE(r.hits[0].snippet_html.find("<mark>caution</mark>"), std::string::npos);
+}
+
 TEST(SearchTest, BadQueriesGetAnAnswerOrAClearError) {
   const auto index = Index();
   EXPECT_TRUE(Find(*index, "").hits.empty());
