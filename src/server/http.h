@@ -165,6 +165,7 @@ void AddOpsRoutes(std::vector<Route>& routes);
 void AddSlaRoutes(std::vector<Route>& routes);
 void AddAutomationRoutes(std::vector<Route>& routes);
 void AddAiRoutes(std::vector<Route>& routes);
+void AddKbRoutes(std::vector<Route>& routes);
 
 // Every route of the server, in registration order (the OpenAPI test walks it).
 std::vector<Route> AllRoutes();

@@ -32,6 +32,7 @@ std::vector<Route> AllRoutes() {
   AddSlaRoutes(routes);
   AddAutomationRoutes(routes);
   AddAiRoutes(routes);
+  AddKbRoutes(routes);
   return routes;
 }
 

@@ -266,18 +266,32 @@ std::string AuditHash(const std::string& prev_hash, Millis at, const std::string
   return Sha256Hex(material);
 }
 
+namespace {
+
+// Reads (and on PostgreSQL locks) the chain's head into `state` unless it holds it already.
+Status ReadAuditHead(SqlConnection& c, const std::string& for_update, BatchState& state) {
+  if (state.audit_head_hash) return Status::Ok();
+  GUICHET_ASSIGN_OR_RETURN(
+      auto head, c.Query("SELECT last_hash FROM audit_head WHERE id = 1" + for_update, {}));
+  if (head.empty()) return Internal("the audit chain head is missing");
+  state.audit_head_hash = AsText(head[0][0]);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status SqlDb::HoldAuditHead(SqlConnection& c) {
+  BatchState alone;  // outside a batch the lock still holds to the end of the transaction
+  return ReadAuditHead(c, ForUpdate(), t_batch ? *t_batch : alone);
+}
+
 Status SqlDb::Audit(SqlConnection& c, const Actor& actor, const std::string& action,
                     const std::string& entity, Id entity_id, std::optional<Id> request_id,
                     const json& changes) {
   // Outside a batch (none today) the entry is written at once, through the same path.
   BatchState alone;
   BatchState& state = t_batch ? *t_batch : alone;
-  if (!state.audit_head_hash) {
-    GUICHET_ASSIGN_OR_RETURN(
-        auto head, c.Query("SELECT last_hash FROM audit_head WHERE id = 1" + ForUpdate(), {}));
-    if (head.empty()) return Internal("the audit chain head is missing");
-    state.audit_head_hash = AsText(head[0][0]);
-  }
+  GUICHET_RETURN_IF_ERROR(ReadAuditHead(c, ForUpdate(), state));
   const Millis at = clock_->Now();
   const std::string changes_text = changes.dump();
   const std::string hash = AuditHash(*state.audit_head_hash, at, actor.label, action, entity,

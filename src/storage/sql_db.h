@@ -223,6 +223,11 @@ class SqlDb {
   Status Audit(SqlConnection& c, const Actor& actor, const std::string& action,
                const std::string& entity, Id entity_id, std::optional<Id> request_id,
                const json& changes);
+  // Locks the audit chain's head now rather than at the transaction's first Audit. For a write
+  // that is about to lock another row every writer of its kind shares (the knowledge base's
+  // change counter): taking the head first keeps one lock order, so writers on two nodes never
+  // wait on each other.
+  Status HoldAuditHead(SqlConnection& c);
   // The next request number of `year` (1, 2, …; gap-free), in the caller's transaction; inside a
   // batch the counter is read once and written back before COMMIT.
   Result<std::int64_t> NextReferenceNumber(SqlConnection& c, int year);

@@ -13,6 +13,7 @@
 #include "storage/sql_automations.h"
 #include "storage/sql_db.h"
 #include "storage/sql_jobs.h"
+#include "storage/sql_kb.h"
 #include "storage/sql_sla.h"
 #include "storage/store.h"
 
@@ -182,13 +183,19 @@ Status IndexNewRequests(SqlConnection& c) {
 class SqlStore final : public Store {
  public:
   SqlStore(Dialect dialect, std::unique_ptr<internal::ConnectionPool> pool, const Clock* clock)
-      : db_(dialect, std::move(pool), clock), sla_(db_), jobs_(db_), automations_(db_), ai_(db_) {
+      : db_(dialect, std::move(pool), clock),
+        sla_(db_),
+        jobs_(db_),
+        automations_(db_),
+        ai_(db_),
+        kb_(db_) {
     if (dialect == Dialect::kSqlite) db_.SetBeforeCommit(IndexNewRequests);
   }
 
   SlaStore& sla() override { return sla_; }
   AiStore& ai() override { return ai_; }
   AutomationStore& automations() override { return automations_; }
+  KbStore& kb() override { return kb_; }
 
   std::string_view backend() const override {
     return db_.dialect() == Dialect::kSqlite ? "sqlite" : "postgresql";
@@ -1352,6 +1359,7 @@ class SqlStore final : public Store {
   internal::SqlJobQueue jobs_;  // built on db_
   internal::SqlAutomations automations_;
   internal::SqlAi ai_;
+  internal::SqlKb kb_;
 };
 
 const SystemClock kSystemClock;

@@ -26,6 +26,7 @@
 #include "core/model.h"
 #include "storage/ai_store.h"
 #include "storage/automation_store.h"
+#include "storage/kb_store.h"
 #include "storage/sla_store.h"
 
 namespace guichet::storage {
@@ -286,6 +287,8 @@ class Store {
   // AI policies, model versions and the AI decision register (ai_store.h).
   virtual AiStore& ai() = 0;
   virtual AutomationStore& automations() = 0;
+  // Knowledge-base articles, their versions, the change feed and deflection events (kb_store.h).
+  virtual KbStore& kb() = 0;
   // The queue of background jobs kept in this database (storage/jobs.h).
   virtual JobQueue& jobs() = 0;
 };

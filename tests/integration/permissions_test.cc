@@ -21,7 +21,8 @@ using json = nlohmann::json;
 // A = allowed (2xx), 1 = 401, 3 = 403, 4 = 404.
 // Targets: {id} of a request route is a request of the citizen in team A; {id} of a user is
 // agent A; {id} of an attachment is a file on such a request; {reference} is such a request
-// with its right secret.
+// with its right secret; {id} of an article is a draft, except a published one for archive,
+// unpublish and the public page.
 struct MatrixRow {
   const char* method;
   const char* path;
@@ -96,6 +97,17 @@ constexpr MatrixRow kMatrix[] = {
     {"POST",   "/api/v1/ai/models/{id}/activate",         "1333333A"},
     {"GET",    "/api/v1/requests/{id}/ai-decisions",      "134A4AAA"},
     {"POST",   "/api/v1/ai-decisions/{id}/review",        "134A4A3A"},
+    {"GET",    "/api/v1/kb/articles",                     "AAAAAAAA"},
+    {"POST",   "/api/v1/kb/articles",                     "133AAA3A"},
+    {"GET",    "/api/v1/kb/articles/{id}",                "444AAAAA"},
+    {"PUT",    "/api/v1/kb/articles/{id}",                "144AAA3A"},
+    {"POST",   "/api/v1/kb/articles/{id}/publish",        "14433A3A"},
+    {"POST",   "/api/v1/kb/articles/{id}/archive",        "13333A3A"},
+    {"POST",   "/api/v1/kb/articles/{id}/unpublish",      "13333A3A"},
+    {"GET",    "/api/v1/kb/articles/{id}/versions",       "144AAAAA"},
+    {"POST",   "/api/v1/kb/deflection-events",            "AAAAAAAA"},
+    {"GET",    "/api/v1/kb/deflection-stats",             "13333AAA"},
+    {"GET",    "/kb/articles/{id}",                       "AAAAAAAA"},
 };
 // clang-format on
 
@@ -245,6 +257,18 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
       json_body({{"outcome", "ignored"}});
     } else if (path == "/api/v1/ai/models/{id}/activate") {
       req.target = Replace(path, "{id}", std::to_string(AddTinyModel()));
+    } else if (path == "/api/v1/kb/articles" && method == "POST") {
+      json_body({{"title", "Article " + std::to_string(n)}, {"body", "Texte"}});
+    } else if (path.rfind("/api/v1/kb/articles/{id}", 0) == 0 || path == "/kb/articles/{id}") {
+      const bool published =
+          path.ends_with("/archive") || path.ends_with("/unpublish") || path == "/kb/articles/{id}";
+      req.target = Replace(path, "{id}", std::to_string(MakeArticle(n, published)));
+      if (method == "PUT")
+        json_body({{"title", "Article " + std::to_string(n) + " revu"}, {"version", 1}});
+    } else if (path == "/api/v1/kb/deflection-events") {
+      json_body({{"kind", "shown"},
+                 {"session", "matrix-session-" + std::to_string(n)},
+                 {"suggestions", 2}});
     } else if (path == "/api/v1/teams/{id}/opening-hours") {
       req.target = Replace(path, "{id}", std::to_string(env().team_a().id));
       if (method == "PUT") json_body({{"opening_hours", nullptr}});
@@ -265,6 +289,17 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
                                              storage::Actor::System("test"));
     EXPECT_TRUE(added.ok()) << added.status().ToString();
     return added.ok() ? added->id : 0;
+  }
+
+  // A knowledge-base article, a draft or published; its id.
+  core::Id MakeArticle(int n, bool published) {
+    core::KbArticle a;
+    a.title = "Cellule " + std::to_string(n);
+    a.body = "Texte";
+    a.status = published ? core::ArticleStatus::kPublished : core::ArticleStatus::kDraft;
+    auto made = env().store().kb().Create(a, storage::Actor::System("test"));
+    EXPECT_TRUE(made.ok()) << made.status().ToString();
+    return made.ok() ? made->article.id : 0;
   }
 
   storage::Macro MakeMacro(int n) {

@@ -183,6 +183,7 @@ class TestStore : public storage::Store {
   storage::SlaStore& sla() override { return inner_->sla(); }
   storage::AiStore& ai() override { return inner_->ai(); }
   storage::AutomationStore& automations() override { return inner_->automations(); }
+  storage::KbStore& kb() override { return inner_->kb(); }
   Result<core::Request> ApplyMacro(core::Id request_id, std::int64_t expected_version,
                                    core::Id macro_id, const std::string& agent_name,
                                    const storage::Actor& actor) override {
