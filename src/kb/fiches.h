@@ -5,7 +5,9 @@
 //  - a flattened JSON Lines file, one publication per line (id, title, description, intro, text,
 //    themes, ou_sadresser, services_en_ligne…).
 // Pure functions over text already read: the caller does the I/O. A malformed record is reported
-// with its line (or file) and field; the caller decides to stop or to skip it.
+// with its line (or file) and field; the caller decides to stop or to skip it. Every article
+// returned passes core::ValidateArticle; a description longer than a summary may be is cut at a
+// word, with "…".
 #pragma once
 
 #include <cstddef>
@@ -34,9 +36,5 @@ ParsedFiches ParseFichesJsonl(std::string_view text);
 
 // One publication file of the package; `audience_dir` is its folder ("particuliers", …).
 Result<core::KbArticle> ParseFicheTree(std::string_view json, std::string_view audience_dir);
-
-// Longest field values kept from a fiche; longer ones are an error, not silently cut.
-inline constexpr std::size_t kMaxFicheTitle = 500;
-inline constexpr std::size_t kMaxFicheBody = 1 << 20;
 
 }  // namespace guichet::kb

