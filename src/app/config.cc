@@ -30,6 +30,7 @@ constexpr KeySpec kKeys[] = {
     {"jobs.enabled", "GUICHET_JOBS_ENABLED", Kind::kBoolean},
     {"jobs.workers", "GUICHET_JOBS_WORKERS", Kind::kInteger},
     {"jobs.poll_seconds", "GUICHET_JOBS_POLL_SECONDS", Kind::kInteger},
+    {"search.index_dir", "GUICHET_SEARCH_INDEX_DIR", Kind::kString},
 };
 
 using Value = std::variant<std::string, std::int64_t, bool>;
@@ -107,6 +108,7 @@ void Set(Config& c, std::string_view key, const Value& v) {
   if (key == "jobs.poll_seconds") c.jobs_poll_seconds = ClampedInt(v);
   if (key == "server.secure_cookies") c.server_secure_cookies = std::get<bool>(v);
   if (key == "log.level") c.log_level = std::get<std::string>(v);
+  if (key == "search.index_dir") c.search_index_dir = std::get<std::string>(v);
 }
 
 std::string Location(const std::string& source, const toml::source_region& region) {

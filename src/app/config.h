@@ -37,6 +37,9 @@ struct Config {
   bool jobs_enabled = true;
   int jobs_workers = 2;
   int jobs_poll_seconds = 5;
+  // The knowledge-base search index of this node: a folder kept across restarts, or "" to build
+  // it in memory at every start (derived data either way; the database is the source).
+  std::string search_index_dir;
 };
 
 // Looks up an environment variable; nullopt when unset.

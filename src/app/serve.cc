@@ -70,6 +70,7 @@ int RunServe(const Config& config, const Io& io) {
   options.port = listen->port;
   options.threads = config.server_threads;
   options.secure_cookies = config.server_secure_cookies;
+  options.search_index_dir = config.search_index_dir;
 
   sigset_t stop_signals;
   sigemptyset(&stop_signals);

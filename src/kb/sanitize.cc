@@ -621,4 +621,55 @@ std::string RenderArticleBody(const core::KbArticle& article) {
   return TextToHtml(article.body);
 }
 
+namespace {
+
+// HTML as text: tags out (block ones leave a line break), the entities markup needs decoded.
+std::string HtmlToText(std::string_view html) {
+  static const std::pair<std::string_view, std::string_view> kEntities[] = {
+      {"&amp;", "&"}, {"&lt;", "<"},   {"&gt;", ">"},   {"&quot;", "\""},
+      {"&#39;", "'"}, {"&apos;", "'"}, {"&nbsp;", " "}, {"&#160;", " "}};
+  std::string out;
+  out.reserve(html.size());
+  for (std::size_t i = 0; i < html.size();) {
+    if (html[i] == '<') {
+      const std::size_t end = html.find('>', i);
+      if (end == std::string_view::npos) break;
+      const std::string_view tag = html.substr(i + 1, end - i - 1);
+      const bool block = tag.starts_with("p") || tag.starts_with("/p") || tag.starts_with("br") ||
+                         tag.starts_with("li") || tag.starts_with("/h") || tag.starts_with("tr");
+      out += block ? '\n' : ' ';
+      i = end + 1;
+      continue;
+    }
+    if (html[i] == '&') {
+      bool decoded = false;
+      for (const auto& [entity, text] : kEntities) {
+        if (html.substr(i, entity.size()) == entity) {
+          out += text;
+          i += entity.size();
+          decoded = true;
+          break;
+        }
+      }
+      if (decoded) continue;
+    }
+    out += html[i++];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string PlainBody(const core::KbArticle& article) {
+  switch (article.format) {
+    case core::ArticleFormat::kHtml:
+      return HtmlToText(article.body);
+    case core::ArticleFormat::kMarkdown:
+      return HtmlToText(RenderMarkdown(article.body));
+    case core::ArticleFormat::kText:
+      break;
+  }
+  return article.body;
+}
+
 }  // namespace guichet::kb

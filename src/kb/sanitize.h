@@ -36,6 +36,10 @@ std::string TextToHtml(std::string_view text);
 // way out: the store holds what was sanitised when written, and the rules may have tightened).
 std::string RenderArticleBody(const core::KbArticle& article);
 
+// The words of the article's body without markup, for search: HTML tags dropped (a block tag
+// ends a line), entities decoded, Markdown rendered first; plain text as it is.
+std::string PlainBody(const core::KbArticle& article);
+
 // `text` with & < > " ' escaped, invalid UTF-8 replaced and control characters other than tab
 // and line breaks dropped: for text and attribute values of pages.
 std::string EscapeHtml(std::string_view text);

@@ -16,6 +16,7 @@
 #include "common/text.h"
 #include "common/words.h"
 #include "kb/analysis.h"
+#include "kb/sanitize.h"
 #include "kb/spelling.h"
 
 namespace guichet::kb {
@@ -47,33 +48,6 @@ const std::map<std::string, double>& TypePriors() {
       {"Formulaire", -0.4},        {"Modèle", -0.4},           {"Téléservice", -0.2},
       {"Simulateur", -0.2},        {"Recherche guidée", -0.5}, {"Outil de recherche", -0.5}};
   return priors;
-}
-
-std::string Escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 std::string FicheKey(const core::KbArticle& a) {
@@ -118,15 +92,15 @@ std::string Snippet(std::string_view text, const std::unordered_set<std::string>
   std::string out = best_start > 0 ? "… " : "";
   std::size_t at = spans[best_start].begin;
   for (std::size_t i = best_start; i <= last; ++i) {
-    out += Escape(text.substr(at, spans[i].begin - at));
+    out += EscapeHtml(text.substr(at, spans[i].begin - at));
     const std::string_view word = text.substr(spans[i].begin, spans[i].end - spans[i].begin);
-    out += hit[i] ? "<mark>" + Escape(word) + "</mark>" : Escape(word);
+    out += hit[i] ? "<mark>" + EscapeHtml(word) + "</mark>" : EscapeHtml(word);
     at = spans[i].end;
   }
   if (last + 1 < spans.size()) {
     out += " …";
   } else {
-    out += Escape(Trim(text.substr(at)));  // the closing punctuation
+    out += EscapeHtml(Trim(text.substr(at)));  // the closing punctuation
   }
   // Line breaks of plain-text bodies read as spaces in a one-line snippet.
   std::replace(out.begin(), out.end(), '\n', ' ');
@@ -185,17 +159,18 @@ struct SearchIndex::Impl {
 
   Xapian::Document MakeDocument(const core::KbArticle& a) const {
     Xapian::Document doc;
+    const std::string body = PlainBody(a);
     if (options.plain_xapian) {
       Xapian::TermGenerator generator;
       generator.set_document(doc);
       generator.index_text(a.title);
       generator.increase_termpos();
-      generator.index_text(a.body);
+      generator.index_text(body);
     } else {
       Xapian::termpos pos = 0;
       IndexField(doc, a.title, options.title_weight, pos);
       IndexField(doc, a.summary, options.summary_weight, pos);
-      IndexField(doc, a.body, options.body_weight, pos);
+      IndexField(doc, body, options.body_weight, pos);
       std::string keywords;
       for (const auto* list : {&a.themes, &a.keywords})
         for (const std::string& k : *list) keywords += k + "\n";
@@ -214,7 +189,7 @@ struct SearchIndex::Impl {
                                  {"doc_type", a.doc_type},
                                  {"title", a.title},
                                  {"summary", a.summary},
-                                 {"body", a.body.substr(0, 20000)}};
+                                 {"body", body.substr(0, 20000)}};
     doc.set_data(data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     return doc;
   }

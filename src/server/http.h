@@ -60,6 +60,7 @@ struct HttpContext {
   // callback comes on a storage thread.
   std::function<void(std::function<void()>)> post;
   class TriageService* triage = nullptr;  // AI suggestions for new requests
+  class KbSearch* kb_search = nullptr;    // this node's knowledge-base search index
 
   std::string Header(const std::string& lower_name) const;
   std::optional<std::string> Query(const std::string& name) const;
@@ -166,6 +167,7 @@ void AddSlaRoutes(std::vector<Route>& routes);
 void AddAutomationRoutes(std::vector<Route>& routes);
 void AddAiRoutes(std::vector<Route>& routes);
 void AddKbRoutes(std::vector<Route>& routes);
+void AddKbSearchRoutes(std::vector<Route>& routes);
 
 // Every route of the server, in registration order (the OpenAPI test walks it).
 std::vector<Route> AllRoutes();

@@ -12,6 +12,7 @@
 #include "common/text.h"
 #include "server/auth.h"
 #include "server/http.h"
+#include "server/kb_search.h"
 #include "server/metrics.h"
 #include "server/router.h"
 #include "server/triage_service.h"
@@ -33,6 +34,7 @@ std::vector<Route> AllRoutes() {
   AddAutomationRoutes(routes);
   AddAiRoutes(routes);
   AddKbRoutes(routes);
+  AddKbSearchRoutes(routes);
   return routes;
 }
 
@@ -112,6 +114,7 @@ class RestinioServer final : public Server {
   ~RestinioServer() override { Stop(); }
 
   Status Start() {
+    GUICHET_RETURN_IF_ERROR(kb_search_.Start());
     auto settings = restinio::server_settings_t<ServerTraits>{}
                         .address(options_.host)
                         .port(options_.port)
@@ -120,7 +123,7 @@ class RestinioServer final : public Server {
                         .max_parallel_connections(options_.max_connections)
                         .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
                                                       .max_body_size(options_.max_attachment_body)
-                                                      .max_url_size(8 * 1024)
+                                                      .max_url_size(64 * 1024)
                                                       .max_field_count(100))
                         .read_next_http_message_timelimit(std::chrono::seconds(60))
                         .handle_request_timeout(std::chrono::seconds(30))
@@ -153,6 +156,7 @@ class RestinioServer final : public Server {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let the last writes flush
     handle_->stop();
     handle_->wait();
+    kb_search_.Stop();
   }
 
   void Wait() override {
@@ -186,6 +190,7 @@ class RestinioServer final : public Server {
     ctx->options = &options_;
     ctx->clock = clock_;
     ctx->triage = &triage_;
+    ctx->kb_search = &kb_search_;
     ctx->post = [this](std::function<void()> task) { asio::post(io_, std::move(task)); };
     req->header().for_each_field([&ctx](const restinio::http_header_field_t& f) {
       ctx->headers[AsciiLower(f.name())] = f.value();
@@ -294,6 +299,7 @@ class RestinioServer final : public Server {
   const Router router_;
   TokenCache tokens_;
   TriageService triage_{store_};
+  KbSearch kb_search_{store_, options_.search_index_dir};
   Metrics metrics_;
   asio::io_context io_;  // run by the server's threads; before handle_, which stops it
   restinio::running_server_handle_t<ServerTraits> handle_;

@@ -43,6 +43,8 @@ struct ServerOptions {
   // keeps its old rights on a node for at most this long. Zero asks the database every time.
   std::chrono::milliseconds token_cache_ttl{1000};
   const Clock* clock = nullptr;  // not owned; defaults to the system clock
+  // Where this node keeps its knowledge-base search index; empty: in memory, built at start.
+  std::string search_index_dir;
 };
 
 class Server {

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <ostream>
+#include <thread>
 
 #include "common/crypto.h"
 #include "common/log.h"
@@ -188,6 +190,9 @@ std::unique_ptr<Env> Env::Start(const std::string& backend) {
     return nullptr;
   }
   env->client_ = std::make_unique<HttpClient>(env->server_->port());
+  // The search index is built in the background at start; tests expect the routes ready.
+  for (int i = 0; i < 400 && env->client_->Get("/api/v1/kb/search?q=x").status == 503; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
   return env;
 }
 

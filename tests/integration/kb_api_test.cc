@@ -1,10 +1,13 @@
 // The knowledge base over real HTTP, on every backend: who may read, write, publish and see the
 // versions of articles (anonymous, citizen, agent, lead, admin, auditor); version conflicts;
 // bad input; HTML sanitised on write and a safe public page; imports as the API shows them; and
-// the deflection events with their rate. A server of its own per test (fresh store).
+// the deflection events with their rate; search, completion, suggestions and the articles
+// suggested for a request, following the database. A server of its own per test (fresh store).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -491,6 +494,106 @@ TEST_P(KbApiTest, DeflectionEventsAreSmallAnonymousAndCounted) {
     EXPECT_EQ(s["sessions_deflected"], 2);
     EXPECT_DOUBLE_EQ(s["deflection_rate"].get<double>(), 2.0 / 3.0);
   }
+}
+
+// Polls `target` until `done` holds on its answer (the index follows the database about once a
+// second); returns the last answer.
+template <typename Done>
+HttpResult Eventually(HttpClient& client, const std::string& target, Done done) {
+  HttpResult r;
+  for (int i = 0; i < 300; ++i) {
+    r = client.Get(target);
+    if (done(r)) return r;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return r;
+}
+
+std::vector<std::string> HitTitles(const HttpResult& r) {
+  std::vector<std::string> out;
+  if (r.status != 200) return out;
+  const json body = r.Json();  // kept: a loop over a temporary's member would dangle
+  for (const auto& item : body["items"]) out.push_back(item["title"]);
+  return out;
+}
+
+bool Has(const std::vector<std::string>& titles, const std::string& title) {
+  return std::find(titles.begin(), titles.end(), title) != titles.end();
+}
+
+TEST_P(KbApiTest, SearchFollowsPublishingAndArchiving) {
+  const json draft = Create("Aide personnalisée au logement");
+  const std::string search = "/api/v1/kb/search?q=aide%20logement";
+  // Ready once the first catch-up is done; a draft is not searchable.
+  HttpResult r = Eventually(*client_, search, [](const HttpResult& h) { return h.status == 200; });
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(HitTitles(r).empty());
+  ASSERT_EQ(Post(Path(draft["id"], "/publish"), json::object(), Role::kLead).status, 200);
+  r = Eventually(*client_, search, [](const HttpResult& h) { return !HitTitles(h).empty(); });
+  EXPECT_EQ(HitTitles(r), std::vector<std::string>{"Aide personnalisée au logement"});
+  const json hit = r.Json()["items"][0];
+  EXPECT_EQ(hit["url"], "/kb/articles/" + std::to_string(draft["id"].get<std::int64_t>()));
+  EXPECT_NE(hit["snippet_html"].get<std::string>().find("<mark>"), std::string::npos);
+  // Abbreviations, spelling and completion on the same index.
+  EXPECT_TRUE(
+      Has(HitTitles(client_->Get("/api/v1/kb/search?q=APL")), "Aide personnalisée au logement"));
+  // Spelling corrects towards words of at least two articles.
+  Create("Logement social", Role::kLead, true);
+  Eventually(*client_, "/api/v1/kb/search?q=social",
+             [](const HttpResult& h) { return !HitTitles(h).empty(); });
+  r = client_->Get("/api/v1/kb/search?q=logemnt");
+  EXPECT_EQ(r.Json()["did_you_mean"], "logement");
+  r = client_->Get("/api/v1/kb/complete?q=aide%20pers");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(HitTitles(r), std::vector<std::string>{"Aide personnalisée au logement"});
+  r = client_->Get(
+      "/api/v1/kb/suggestions?text=je%20voudrais%20une%20aide%20pour%20mon%20logement");
+  EXPECT_TRUE(Has(HitTitles(r), "Aide personnalisée au logement"));
+  ASSERT_EQ(Post(Path(draft["id"], "/archive"), json::object(), Role::kLead).status, 200);
+  r = Eventually(*client_, search, [](const HttpResult& h) {
+    return !Has(HitTitles(h), "Aide personnalisée au logement");
+  });
+  EXPECT_EQ(HitTitles(r), std::vector<std::string>{"Logement social"});
+}
+
+TEST_P(KbApiTest, SuggestedArticlesAreForStaffWhoMaySeeTheRequest) {
+  Create("Déclarer un dépôt sauvage de déchets", Role::kLead, true);
+  core::NewRequest in;
+  in.subject = "Dépôt sauvage";
+  in.description = "Des déchets sont déposés depuis une semaine devant l'école.";
+  ASSERT_OK_AND_ASSIGN(auto request,
+                       store_->CreateRequest(in, Sha256Hex("s"), storage::Actor::System("t")));
+  const std::string path = "/api/v1/requests/" + std::to_string(request.id) + "/suggested-articles";
+  EXPECT_EQ(client_->Get(path).status, 401);
+  EXPECT_EQ(Get(path, Role::kCitizen).status, 403);
+  HttpResult r;
+  for (int i = 0; i < 300; ++i) {
+    r = Get(path, Role::kAdmin);
+    if (!HitTitles(r).empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(HitTitles(r), std::vector<std::string>{"Déclarer un dépôt sauvage de déchets"});
+  EXPECT_EQ(Get("/api/v1/requests/999999/suggested-articles", Role::kAdmin).status, 404);
+  EXPECT_EQ(Get(path + "?limit=500", Role::kAdmin).status, 400);
+}
+
+TEST_P(KbApiTest, SearchAnswersAnyTextOrSaysWhatIsWrong) {
+  Create("Carte grise", Role::kLead, true);
+  Eventually(*client_, "/api/v1/kb/search?q=carte",
+             [](const HttpResult& h) { return !HitTitles(h).empty(); });
+  for (const std::string& q :
+       std::vector<std::string>{"", "%22carte%20AND%20(grise%20OR%20NOT%22%20*",
+                                "%27%3B%20DROP%20TABLE%20kb_articles%3B--",
+                                "%3Cscript%3Ealert(1)%3C%2Fscript%3E", std::string(3000, 'a')}) {
+    const HttpResult r = client_->Get("/api/v1/kb/search?q=" + q);
+    EXPECT_EQ(r.status, 200) << q << ": " << r.body;
+  }
+  EXPECT_EQ(client_->Get("/api/v1/kb/search?q=" + std::string(10001, 'a')).status, 400);
+  EXPECT_EQ(client_->Get("/api/v1/kb/search?q=%FF%FE").status, 400);
+  EXPECT_EQ(client_->Get("/api/v1/kb/search?q=carte&limit=0").status, 400);
+  EXPECT_EQ(client_->Get("/api/v1/kb/search?q=carte&offset=-1").status, 400);
+  EXPECT_EQ(client_->Get("/api/v1/kb/search?q=carte&colour=red").status, 400);
+  EXPECT_EQ(client_->Get("/api/v1/kb/complete?q=c&limit=51").status, 400);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, KbApiTest, ::testing::ValuesIn(BackendNames()),

@@ -108,6 +108,10 @@ constexpr MatrixRow kMatrix[] = {
     {"POST",   "/api/v1/kb/deflection-events",            "AAAAAAAA"},
     {"GET",    "/api/v1/kb/deflection-stats",             "13333AAA"},
     {"GET",    "/kb/articles/{id}",                       "AAAAAAAA"},
+    {"GET",    "/api/v1/kb/search",                       "AAAAAAAA"},
+    {"GET",    "/api/v1/kb/complete",                     "AAAAAAAA"},
+    {"GET",    "/api/v1/kb/suggestions",                  "AAAAAAAA"},
+    {"GET",    "/api/v1/requests/{id}/suggested-articles", "133A4AAA"},
 };
 // clang-format on
 
