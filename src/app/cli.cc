@@ -406,6 +406,9 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
                         "(the condensed-list figures)");
   eval_search->add_option("--write-misses", search_flags.write_misses,
                           "write the queries with nothing relevant in the first 10 to this file");
+  eval_search->add_option("--index-dir", search_flags.index_dir,
+                          "build the index in this new folder instead of memory, and report its "
+                          "size");
   eval_search->add_flag("--json", search_flags.json,
                         "one JSON object: success_at_1, success_at_10, mrr_at_10, ndcg_at_10, "
                         "n_topics, n_queries, latency, and the same for \"baseline\"");

@@ -153,6 +153,7 @@ struct EvalSearchFlags {
   std::vector<std::string> glossaries, lexicons;
   bool judged_only = false;
   std::string write_misses;
+  std::string index_dir;  // build the tuned index in this new folder (to measure its size)
   bool json = false;
 };
 int RunEvalSearch(const EvalSearchFlags& flags, const Io& io);

@@ -10,7 +10,6 @@
 #include <map>
 #include <mutex>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
 #include "common/text.h"
@@ -34,6 +33,8 @@ constexpr std::string_view kTheme = "XH";
 // Value slots.
 constexpr Xapian::valueno kSlotFiche = 0;    // external id (or "#<id>"): one hit per fiche
 constexpr Xapian::valueno kSlotDocType = 1;  // the prior's key
+constexpr Xapian::valueno kSlotText = 2;     // the body as text, for snippets
+constexpr std::size_t kSnippetSourceBytes = 6000;
 
 bool IsPrefixed(const std::string& term) {
   return !term.empty() && term[0] >= 'A' && term[0] <= 'Z';
@@ -67,13 +68,21 @@ std::string_view CutQuery(std::string_view text, std::size_t max_bytes) {
 
 // The window of about `width` words of `text` holding the most distinct query words, escaped,
 // with the matches marked; the start of the text when nothing matches.
-std::string Snippet(std::string_view text, const std::unordered_set<std::string>& keys,
+std::string Snippet(std::string_view text, const std::vector<AnalyzedWord>& query,
                     const Analyzer& analyzer, std::size_t width = 30) {
   const std::vector<WordSpan> spans = WordSpans(text, 20000);
   if (spans.empty()) return "";
+  // A word matches when it is a query word, or has a query word's stem: the stem of a folded
+  // word starts it, so only words that start with a query stem are stemmed.
+  const auto matches = [&](const std::string& w) {
+    for (const AnalyzedWord& q : query) {
+      if (w == q.term) return true;
+      if (!q.stem.empty() && w.starts_with(q.stem) && analyzer.Stem(w) == q.stem) return true;
+    }
+    return false;
+  };
   std::vector<bool> hit(spans.size());
-  for (std::size_t i = 0; i < spans.size(); ++i)
-    hit[i] = keys.count(spans[i].folded) > 0 || keys.count(analyzer.Stem(spans[i].folded)) > 0;
+  for (std::size_t i = 0; i < spans.size(); ++i) hit[i] = matches(spans[i].folded);
   // Slide a window of `width` words, counting the distinct matched words inside it.
   std::unordered_map<std::string_view, int> in_window;
   std::size_t best_start = 0, best_score = 0;
@@ -183,13 +192,15 @@ struct SearchIndex::Impl {
       doc.add_boolean_term(std::string(kTheme) + Fold(theme));
     doc.add_value(kSlotFiche, FicheKey(a));
     doc.add_value(kSlotDocType, a.doc_type);
+    // Snippets come from the start of the article (its summary and first pages): folding whole
+    // long bodies for ten hits would cost more than the search itself.
+    doc.add_value(kSlotText, body.substr(0, kSnippetSourceBytes));
     const nlohmann::json data = {{"id", a.id},
                                  {"external_id", a.external_id},
                                  {"audience", a.audience},
                                  {"doc_type", a.doc_type},
                                  {"title", a.title},
-                                 {"summary", a.summary},
-                                 {"body", body.substr(0, 20000)}};
+                                 {"summary", a.summary}};
     doc.set_data(data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     return doc;
   }
@@ -452,13 +463,9 @@ Result<SearchResults> SearchIndex::Search(const SearchQuery& query) const {
     const Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(query.offset),
                                                static_cast<Xapian::doccount>(query.limit));
     results.estimated_total = mset.get_matches_estimated();
-    std::unordered_set<std::string> keys;
-    for (const AnalyzedWord& w : words) {
-      keys.insert(w.term);
-      if (!w.stem.empty()) keys.insert(w.stem);
-    }
     for (auto it = mset.begin(); it != mset.end(); ++it) {
-      const nlohmann::json data = StoredData(it.get_document());
+      const Xapian::Document doc = it.get_document();
+      const nlohmann::json data = StoredData(doc);
       SearchHit hit;
       hit.article_id = data.value("id", std::int64_t{0});
       hit.external_id = data.value("external_id", "");
@@ -468,8 +475,8 @@ Result<SearchResults> SearchIndex::Search(const SearchQuery& query) const {
       hit.summary = data.value("summary", "");
       hit.score = it.get_weight();
       if (query.snippets) {
-        const std::string body = data.value("body", "");
-        hit.snippet_html = Snippet(hit.summary + "\n" + body, keys, impl_->analyzer);
+        hit.snippet_html =
+            Snippet(hit.summary + "\n" + doc.get_value(kSlotText), words, impl_->analyzer);
       }
       results.hits.push_back(std::move(hit));
     }

@@ -122,7 +122,7 @@ TEST(SearchTest, SnippetsShowThePassageWithTheMostQueryWords) {
   auto index = SearchIndex::InMemory();
   ASSERT_TRUE(index.ok());
   std::string body;
-  for (int i = 0; i < 500; ++i) body += "texte sans rapport ";
+  for (int i = 0; i < 100; ++i) body += "texte sans rapport ";
   body += "ici le loyer impayé et la caution. ";
   for (int i = 0; i < 500; ++i) body += "encore du texte ";
   ASSERT_TRUE((*index)->Put(Article(1, "F1", "Titre", body + "loyer seul.")).ok());
