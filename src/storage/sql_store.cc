@@ -3,11 +3,13 @@
 // serialization failures; writes share their transaction with concurrent ones (group commit).
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "common/crypto.h"
 #include "common/log.h"
 #include "common/text.h"
+#include "common/words.h"
 #include "storage/migrations.h"
 #include "storage/sql_ai.h"
 #include "storage/sql_automations.h"
@@ -163,6 +165,32 @@ std::string Fts5Query(std::string_view text) {
   }
   flush();
   return out;
+}
+
+// The words of a request that tell it apart, for finding similar ones: at least four letters
+// or digits, not among the commonest, the longest ten; each as folded (SQLite's index folds
+// accents) and as written (PostgreSQL's French configuration keeps them). Words are letters
+// and digits only, so no query syntax can leak into either backend's query.
+struct DistinctiveWord {
+  std::string folded, written;
+};
+std::vector<DistinctiveWord> DistinctiveWords(std::string_view text) {
+  static const std::set<std::string> kCommon = {
+      "avec", "dans", "pour", "sont",    "vous",  "nous",   "leur",  "cette", "mais",
+      "plus", "tout", "tres", "bonjour", "merci", "depuis", "faire", "suis",  "avoir",
+      "etre", "that", "this", "with",    "from",  "have",   "please"};
+  std::vector<DistinctiveWord> words;
+  for (const WordSpan& w : WordSpans(text, 400)) {
+    if (Utf8Length(w.folded) < 4 || kCommon.count(w.folded) > 0 ||
+        std::any_of(words.begin(), words.end(),
+                    [&](const DistinctiveWord& d) { return d.folded == w.folded; }))
+      continue;
+    words.push_back({w.folded, std::string(text.substr(w.begin, w.end - w.begin))});
+  }
+  std::stable_sort(words.begin(), words.end(),
+                   [](const auto& a, const auto& b) { return a.folded.size() > b.folded.size(); });
+  if (words.size() > 10) words.resize(10);
+  return words;
 }
 
 // SQLite: the requests created in this transaction enter the full-text index, all in one
@@ -756,6 +784,55 @@ class SqlStore final : public Store {
         return NotFound("no request with this reference and secret");
       return RowToRequest(rows[0]);
     });
+  }
+
+  Result<std::vector<SimilarRequest>> SimilarRequests(Id id, int limit) override {
+    if (limit < 1 || limit > 50) return InvalidArgument("limit must be between 1 and 50");
+    GUICHET_ASSIGN_OR_RETURN(const core::Request request, GetRequest(id));
+    const std::vector<DistinctiveWord> words =
+        DistinctiveWords(request.subject + "\n" + request.description);
+    return db_.Read<std::vector<SimilarRequest>>(
+        [&](SqlConnection& c) -> Result<std::vector<SimilarRequest>> {
+          std::vector<std::pair<Id, std::string>> found;  // id, reason
+          if (request.citizen_id) {
+            GUICHET_ASSIGN_OR_RETURN(
+                auto rows, c.Query("SELECT id FROM requests WHERE citizen_id = ? AND id <> ? "
+                                   "ORDER BY id DESC LIMIT ?",
+                                   {*request.citizen_id, id, std::int64_t{limit}}));
+            for (const auto& r : rows) found.emplace_back(AsInt(r[0]), "same_citizen");
+          }
+          if (!words.empty() && static_cast<int>(found.size()) < limit) {
+            std::string query, sql;
+            const std::string separator = db_.dialect() == Dialect::kSqlite ? " OR " : " | ";
+            for (const DistinctiveWord& w : words)
+              query += (query.empty() ? "" : separator) + (db_.dialect() == Dialect::kSqlite
+                                                               ? '"' + w.folded + '"'
+                                                               : "'" + w.written + "'");
+            if (db_.dialect() == Dialect::kSqlite) {
+              sql =
+                  "SELECT rowid FROM requests_fts WHERE requests_fts MATCH ? AND rowid <> ? "
+                  "ORDER BY rank LIMIT ?";
+            } else {
+              sql =
+                  "SELECT id FROM requests, to_tsquery('french', ?) q WHERE search @@ q AND "
+                  "id <> ? ORDER BY ts_rank(search, q) DESC, id DESC LIMIT ?";
+            }
+            GUICHET_ASSIGN_OR_RETURN(auto rows, c.Query(sql, {query, id, std::int64_t{limit} * 2}));
+            for (const auto& r : rows) {
+              const Id other = AsInt(r[0]);
+              if (std::none_of(found.begin(), found.end(),
+                               [&](const auto& f) { return f.first == other; }))
+                found.emplace_back(other, "similar_text");
+            }
+          }
+          std::vector<SimilarRequest> out;
+          for (const auto& [other, reason] : found) {
+            if (static_cast<int>(out.size()) == limit) break;
+            GUICHET_ASSIGN_OR_RETURN(core::Request r, LoadRequest(c, other, false));
+            out.push_back({std::move(r), reason});
+          }
+          return out;
+        });
   }
 
   Result<RequestPage> ListRequests(const RequestFilter& f, const PageSpec& page) override {

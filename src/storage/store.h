@@ -43,6 +43,12 @@ struct Actor {
   static Actor System(std::string label) { return {std::nullopt, std::move(label)}; }
 };
 
+// A request close to another one, and why: "same_citizen" or "similar_text".
+struct SimilarRequest {
+  core::Request request;
+  std::string reason;
+};
+
 // Requests by the state of their running SLA targets (see src/sla/policy.h) at the store's now.
 enum class SlaFilter {
   kAny,
@@ -234,6 +240,11 @@ class Store {
   virtual Result<core::Request> FindRequestByReferenceAndSecret(const std::string& reference,
                                                                 const std::string& secret_hash) = 0;
   virtual Result<RequestPage> ListRequests(const RequestFilter& filter, const PageSpec& page) = 0;
+  // Past requests close to request `id`, for the agent reading it: the same citizen's other
+  // requests first (newest first), then the requests whose subject and description share the
+  // most of its words (full-text rank: the same issue reported twice), at most `limit` (1–50)
+  // in all, `id` itself excluded. Callers filter them by what the reader may see.
+  virtual Result<std::vector<SimilarRequest>> SimilarRequests(Id id, int limit) = 0;
   // Applies `patch` if the stored version is `expected_version` (kConflict otherwise), checks
   // status transitions, bumps the version and sets resolved_at on resolution.
   virtual Result<core::Request> UpdateRequest(Id id, std::int64_t expected_version,

@@ -112,6 +112,7 @@ constexpr MatrixRow kMatrix[] = {
     {"GET",    "/api/v1/kb/complete",                     "AAAAAAAA"},
     {"GET",    "/api/v1/kb/suggestions",                  "AAAAAAAA"},
     {"GET",    "/api/v1/requests/{id}/suggested-articles", "133A4AAA"},
+    {"GET",    "/api/v1/requests/{id}/similar",           "133A4AAA"},
 };
 // clang-format on
 

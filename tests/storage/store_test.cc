@@ -259,6 +259,42 @@ TEST_P(StoreSuite, Users) {
   EXPECT_EQ(users[0].id, user.id);
 }
 
+TEST_P(StoreSuite, SimilarRequestsAreTheSameCitizensThenTheSameIssue) {
+  core::NewUser citizen;
+  citizen.email = "lea@example.org";
+  citizen.role = core::Role::kCitizen;
+  ASSERT_OK_AND_ASSIGN(const core::User lea, store().CreateUser(citizen, actor()));
+  core::NewRequest first = Req("Lampadaire éteint rue de la Paix");
+  first.description = "Le lampadaire devant le 12 rue de la Paix est éteint depuis lundi.";
+  first.citizen_id = lea.citizen_id;
+  const core::Request asked = Create(first);
+  core::NewRequest earlier = Req("Acte de naissance");
+  earlier.citizen_id = lea.citizen_id;
+  const core::Request same_citizen = Create(earlier);
+  core::NewRequest twice = Req("Éclairage en panne");
+  twice.description = "Lampadaire éteint au 14 rue de la Paix, la rue est noire le soir.";
+  const core::Request same_issue = Create(twice);
+  Create(Req("Inscription à la cantine scolaire"));  // nothing in common
+
+  ASSERT_OK_AND_ASSIGN(const auto similar, store().SimilarRequests(asked.id, 10));
+  ASSERT_EQ(similar.size(), 2u);
+  EXPECT_EQ(similar[0].request.id, same_citizen.id);
+  EXPECT_EQ(similar[0].reason, "same_citizen");
+  EXPECT_EQ(similar[1].request.id, same_issue.id);
+  EXPECT_EQ(similar[1].reason, "similar_text");
+  ASSERT_OK_AND_ASSIGN(const auto one, store().SimilarRequests(asked.id, 1));
+  EXPECT_EQ(one.size(), 1u);
+  // Words that look like query syntax are only words.
+  ASSERT_OK_AND_ASSIGN(
+      const core::Request odd,
+      store().CreateRequest(Req("NEAR(lampadaire) OR \"paix\" AND NOT 'x' | !& :*"), Sha256Hex("s"),
+                            actor()));
+  ASSERT_OK_AND_ASSIGN(const auto from_odd, store().SimilarRequests(odd.id, 10));
+  EXPECT_FALSE(from_odd.empty());
+  EXPECT_STATUS(store().SimilarRequests(asked.id, 0), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(store().SimilarRequests(asked.id + 1000, 5), StatusCode::kNotFound);
+}
+
 TEST_P(StoreSuite, CitizenUserGetsACitizenContact) {
   core::NewUser input;
   input.email = "Camille@Example.org";

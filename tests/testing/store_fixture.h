@@ -151,6 +151,9 @@ class TestStore : public storage::Store {
                                             const storage::PageSpec& page) override {
     return inner_->ListRequests(filter, page);
   }
+  Result<std::vector<storage::SimilarRequest>> SimilarRequests(core::Id id, int limit) override {
+    return inner_->SimilarRequests(id, limit);
+  }
   Result<core::Request> UpdateRequest(core::Id id, std::int64_t expected_version,
                                       const core::RequestPatch& patch,
                                       const storage::Actor& actor) override {

@@ -272,6 +272,33 @@ HttpResponse ChangeStatus(HttpContext& ctx) {
       });
 }
 
+// For the agent reading a request: the same citizen's other requests, then those about the same
+// thing (full-text), each with why it is there; only those the reader may see.
+HttpResponse SimilarRequests(HttpContext& ctx) {
+  if (auto denied = RequireStaffReader(ctx)) return *denied;
+  auto loaded = LoadVisibleRequest(ctx);
+  if (auto* problem = std::get_if<HttpResponse>(&loaded)) return *problem;
+  int limit = 10;
+  for (const auto& [key, value] : ctx.query) {
+    const auto n = key == "limit" ? ParsePositiveInt(value) : std::nullopt;
+    if (key != "limit") return QueryProblem({{key, "is not a known parameter"}});
+    if (!n || *n > 20) return QueryProblem({{"limit", "must be a whole number from 1 to 20"}});
+    limit = static_cast<int>(*n);
+  }
+  // Asked for more than shown: some may be outside what this reader may see.
+  auto similar = ctx.store->SimilarRequests(std::get<core::Request>(loaded).id, limit * 2);
+  if (!similar.ok()) return ProblemFor(similar.status());
+  json items = json::array();
+  for (const storage::SimilarRequest& s : *similar) {
+    if (!CanSeeRequest(ctx.principal, s.request)) continue;
+    if (static_cast<int>(items.size()) == limit) break;
+    json item = RequestToJson(*ctx.store, s.request, false, ctx.clock->Now());
+    item["similar_because"] = s.reason;
+    items.push_back(std::move(item));
+  }
+  return Json(200, {{"items", items}});
+}
+
 HttpResponse ListMessages(HttpContext& ctx) {
   auto loaded = LoadVisibleRequest(ctx);
   if (auto* problem = std::get_if<HttpResponse>(&loaded)) return *problem;
@@ -413,6 +440,7 @@ void AddRequestRoutes(std::vector<Route>& routes) {
   routes.push_back({"PATCH", "/api/v1/requests/{id}", BodyKind::kJson, PatchRequest});
   routes.push_back({"POST", "/api/v1/requests/{id}/assign", BodyKind::kJson, AssignRequest});
   routes.push_back({"POST", "/api/v1/requests/{id}/status", BodyKind::kJson, ChangeStatus});
+  routes.push_back({"GET", "/api/v1/requests/{id}/similar", BodyKind::kNone, SimilarRequests});
   routes.push_back({"GET", "/api/v1/requests/{id}/messages", BodyKind::kNone, ListMessages});
   routes.push_back({"POST", "/api/v1/requests/{id}/messages", BodyKind::kJson, AddMessage});
   routes.push_back({"GET", "/api/v1/requests/{id}/attachments", BodyKind::kNone, ListAttachments});
