@@ -27,7 +27,7 @@ std::variant<const kb::SearchIndex*, HttpResponse> ReadyIndex(const HttpContext&
 }
 
 // limit (1–50, default `fallback`) and offset (≤ 1,000) from the query string.
-bool ReadPaging(const HttpContext& ctx, int fallback, kb::SearchQuery& q,
+void ReadPaging(const HttpContext& ctx, int fallback, kb::SearchQuery& q,
                 std::vector<core::FieldError>& errors) {
   q.limit = static_cast<std::size_t>(fallback);
   if (auto limit = ctx.Query("limit")) {
@@ -46,7 +46,6 @@ bool ReadPaging(const HttpContext& ctx, int fallback, kb::SearchQuery& q,
       q.offset = static_cast<std::size_t>(*n);
     }
   }
-  return errors.empty();
 }
 
 // Text parameters: at most a few thousand bytes of valid UTF-8 (longer text is cut by the
