@@ -377,8 +377,8 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
       "body in the same run, and each Question-réponse title as a query for its own fiche");
   eval_search
       ->add_option("--kb", search_flags.kb,
-                   "articles, one JSON object per line (.jsonl, "
-                   "optionally .gz), indexed on the fly")
+                   "articles, one JSON object per line (.jsonl, optionally .gz), indexed on the "
+                   "fly; or a database URL (sqlite:PATH, postgresql://…): its published articles")
       ->required();
   eval_search
       ->add_option("--queries", search_flags.queries,

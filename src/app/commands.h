@@ -145,7 +145,7 @@ struct EvalLangidFlags {
 int RunEvalLangid(const EvalLangidFlags& flags, const Io& io);
 
 struct EvalSearchFlags {
-  std::string kb;                    // articles JSON Lines file (optionally .gz)
+  std::string kb;                    // articles JSON Lines file (optionally .gz) or database URL
   std::string queries;               // TSV: query_id, topic_id, query
   std::string qrels;                 // TSV: topic_id, relevance, kb_doc_id
   std::string topics = "all";        // all, or one half: tune or report

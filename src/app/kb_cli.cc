@@ -47,6 +47,21 @@ Result<std::vector<core::KbArticle>> ReadKbFile(const std::string& path) {
   return std::move(parsed.articles);
 }
 
+// The published articles of a desk's database, as its search index holds them.
+Result<std::vector<core::KbArticle>> ReadKbDatabase(const std::string& url) {
+  GUICHET_ASSIGN_OR_RETURN(auto store, OpenCliStore(url));
+  std::vector<core::KbArticle> articles;
+  for (std::int64_t seq = 0;;) {
+    GUICHET_ASSIGN_OR_RETURN(const storage::KbChanges changes, store->kb().ChangedSince(seq, 1000));
+    for (const storage::StoredArticle& s : changes.items)
+      if (s.article.status == core::ArticleStatus::kPublished) articles.push_back(s.article);
+    if (changes.items.size() < 1000) break;
+    seq = changes.items.back().change_seq;
+  }
+  if (articles.empty()) return InvalidArgument(url + " holds no published article");
+  return articles;
+}
+
 Result<std::vector<Query>> ReadQueries(const std::string& path) {
   GUICHET_ASSIGN_OR_RETURN(const Table table, ReadTable(path));
   GUICHET_ASSIGN_OR_RETURN(const std::size_t id_at, table.Column("query_id"));
@@ -383,7 +398,8 @@ int RunEvalSearch(const EvalSearchFlags& flags, const Io& io) {
     if (Status s = lexicon.AddLines(*text, path); !s.ok()) return Fail(io, s.message());
   }
 
-  auto articles = ReadKbFile(flags.kb);
+  const bool database = flags.kb.starts_with("sqlite:") || flags.kb.starts_with("postgres");
+  auto articles = database ? ReadKbDatabase(flags.kb) : ReadKbFile(flags.kb);
   if (!articles.ok()) return Fail(io, articles.status().message());
   std::set<std::string> in_kb;
   for (const core::KbArticle& a : *articles) in_kb.insert(a.external_id);

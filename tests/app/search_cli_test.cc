@@ -68,6 +68,20 @@ TEST(EvalSearchCliTest, ScoresBothSystemsInJson) {
   EXPECT_DOUBLE_EQ(j["title_check"]["success_at_1"].get<double>(), 1.0);
 }
 
+TEST(EvalSearchCliTest, ReadsTheArticlesOfADatabase) {
+  Files f;
+  const std::string db = "sqlite:" + f.dir.File("desk.db");
+  ASSERT_EQ(RunGuichet({"admin", "migrate", "--db", db}).code, 0);
+  const auto imported = RunGuichet({"import", "kb", "--format", "jsonl", f.kb, "--db", db});
+  ASSERT_EQ(imported.code, 0) << imported.err;
+  const auto r = RunGuichet(
+      {"eval", "search", "--kb", db, "--queries", f.queries, "--qrels", f.qrels, "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["n_articles"], 4);
+  EXPECT_DOUBLE_EQ(j["mrr_at_10"].get<double>(), 0.875);  // as from the file
+}
+
 TEST(EvalSearchCliTest, PrintsATableAndTheMisses) {
   Files f;
   const auto r = RunGuichet({"eval", "search", "--kb", f.kb, "--queries", f.queries, "--qrels",
