@@ -407,6 +407,9 @@ Status SearchIndex::Commit() {
   std::lock_guard lock(impl_->mutex);
   try {
     impl_->db.commit();
+    // The spelling table is rebuilt here, by whoever applies changes (the server's follower
+    // thread), rather than by the first search after them.
+    if (impl_->options.spelling) impl_->RefreshSpelling();
     return Status::Ok();
   } catch (const Xapian::Error& e) {
     return Internal("cannot commit the search index: " + e.get_description());

@@ -1,5 +1,6 @@
 #include "server/http.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "common/text.h"
@@ -40,6 +41,15 @@ std::optional<std::string> HttpContext::Query(const std::string& name) const {
 storage::Actor HttpContext::actor() const {
   if (principal.user) return storage::Actor::User(principal.user->id);
   return storage::Actor::System("anonymous");
+}
+
+std::vector<core::FieldError> UnknownQueryParams(const HttpContext& ctx,
+                                                 const std::vector<std::string>& known) {
+  std::vector<core::FieldError> errors;
+  for (const auto& [key, value] : ctx.query)
+    if (std::find(known.begin(), known.end(), key) == known.end())
+      errors.push_back({key, "is not a known parameter"});
+  return errors;
 }
 
 std::optional<std::int64_t> ParsePositiveInt(std::string_view text) {

@@ -84,6 +84,10 @@ struct Route {
   std::variant<Handler, AsyncHandler> handler;  // AsyncHandler for routes that answer later
 };
 
+// One error per query-string parameter of `ctx` that is not in `known`.
+std::vector<core::FieldError> UnknownQueryParams(const HttpContext& ctx,
+                                                 const std::vector<std::string>& known);
+
 // "42" → 42; nullopt unless the whole text is a positive integer that fits in 64 bits.
 std::optional<std::int64_t> ParsePositiveInt(std::string_view text);
 

@@ -88,21 +88,11 @@ HttpResponse Results(const kb::SearchIndex& index, const kb::SearchQuery& q) {
   return Json(200, body);
 }
 
-const std::vector<std::string> kSearchParams = {"q", "audience", "theme", "limit", "offset"};
-
-std::vector<core::FieldError> UnknownParams(const HttpContext& ctx,
-                                            const std::vector<std::string>& known) {
-  std::vector<core::FieldError> errors;
-  for (const auto& [key, value] : ctx.query)
-    if (std::find(known.begin(), known.end(), key) == known.end())
-      errors.push_back({key, "is not a known parameter"});
-  return errors;
-}
-
 HttpResponse Search(HttpContext& ctx) {
   auto ready = ReadyIndex(ctx);
   if (auto* problem = std::get_if<HttpResponse>(&ready)) return *problem;
-  std::vector<core::FieldError> errors = UnknownParams(ctx, kSearchParams);
+  std::vector<core::FieldError> errors =
+      UnknownQueryParams(ctx, {"q", "audience", "theme", "limit", "offset"});
   kb::SearchQuery q;
   q.text = TextParam(ctx, "q", 10000, errors).value_or("");
   q.audience = TextParam(ctx, "audience", 100, errors).value_or("");
@@ -115,7 +105,7 @@ HttpResponse Search(HttpContext& ctx) {
 HttpResponse Complete(HttpContext& ctx) {
   auto ready = ReadyIndex(ctx);
   if (auto* problem = std::get_if<HttpResponse>(&ready)) return *problem;
-  std::vector<core::FieldError> errors = UnknownParams(ctx, {"q", "audience", "limit"});
+  std::vector<core::FieldError> errors = UnknownQueryParams(ctx, {"q", "audience", "limit"});
   const std::string typed = TextParam(ctx, "q", 1000, errors).value_or("");
   const std::string audience = TextParam(ctx, "audience", 100, errors).value_or("");
   kb::SearchQuery paging;
@@ -137,7 +127,7 @@ HttpResponse Complete(HttpContext& ctx) {
 HttpResponse Suggestions(HttpContext& ctx) {
   auto ready = ReadyIndex(ctx);
   if (auto* problem = std::get_if<HttpResponse>(&ready)) return *problem;
-  std::vector<core::FieldError> errors = UnknownParams(ctx, {"text", "audience", "limit"});
+  std::vector<core::FieldError> errors = UnknownQueryParams(ctx, {"text", "audience", "limit"});
   kb::SearchQuery q;
   q.text = TextParam(ctx, "text", 10000, errors).value_or("");
   q.audience = TextParam(ctx, "audience", 100, errors).value_or("");
@@ -154,7 +144,7 @@ HttpResponse SuggestedArticles(HttpContext& ctx) {
   if (auto* problem = std::get_if<HttpResponse>(&loaded)) return *problem;
   auto ready = ReadyIndex(ctx);
   if (auto* problem = std::get_if<HttpResponse>(&ready)) return *problem;
-  std::vector<core::FieldError> errors = UnknownParams(ctx, {"limit"});
+  std::vector<core::FieldError> errors = UnknownQueryParams(ctx, {"limit"});
   const core::Request& request = std::get<core::Request>(loaded);
   kb::SearchQuery q;
   q.text = request.subject + "\n" + request.description;

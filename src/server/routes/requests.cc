@@ -278,10 +278,11 @@ HttpResponse SimilarRequests(HttpContext& ctx) {
   if (auto denied = RequireStaffReader(ctx)) return *denied;
   auto loaded = LoadVisibleRequest(ctx);
   if (auto* problem = std::get_if<HttpResponse>(&loaded)) return *problem;
+  if (auto unknown = UnknownQueryParams(ctx, {"limit"}); !unknown.empty())
+    return QueryProblem(unknown);
   int limit = 10;
-  for (const auto& [key, value] : ctx.query) {
-    const auto n = key == "limit" ? ParsePositiveInt(value) : std::nullopt;
-    if (key != "limit") return QueryProblem({{key, "is not a known parameter"}});
+  if (auto text = ctx.Query("limit")) {
+    const auto n = ParsePositiveInt(*text);
     if (!n || *n > 20) return QueryProblem({{"limit", "must be a whole number from 1 to 20"}});
     limit = static_cast<int>(*n);
   }
