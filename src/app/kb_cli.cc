@@ -118,7 +118,8 @@ Status ApplyRankingOption(kb::RankingOptions& o, const std::string& assignment) 
                                             {"bm25_k1", &o.bm25_k1},
                                             {"bm25_b", &o.bm25_b},
                                             {"stem_weight", &o.stem_weight},
-                                            {"type_prior_weight", &o.type_prior_weight}};
+                                            {"type_prior_weight", &o.type_prior_weight},
+                                            {"title_cover_weight", &o.title_cover_weight}};
   std::map<std::string, bool*> flags = {{"drop_stop_words", &o.drop_stop_words},
                                         {"use_lexicon", &o.use_lexicon},
                                         {"spelling", &o.spelling}};

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "common/text.h"
 #include "common/words.h"
 
 namespace guichet::kb {
@@ -137,21 +138,45 @@ bool IsNumber(const std::string& w) {
 
 Analyzer::Analyzer() : stemmer_("french") {}
 
-const std::string& Analyzer::Stem(const std::string& folded) const {
-  auto it = stems_.find(folded);
+const std::string& Analyzer::Stem(std::string_view surface, const std::string& folded) const {
+  std::string lower = Xapian::Unicode::tolower(std::string(surface));
+  auto it = stems_.find(lower);
   if (it != stems_.end()) return it->second;
   if (stems_.size() > 500000) stems_.clear();  // bounded: queries bring any word
-  std::string stem = IsNumber(folded) || folded.size() < 4 ? folded : stemmer_(folded);
-  return stems_.emplace(folded, std::move(stem)).first->second;
+  std::string stem = IsNumber(folded) || folded.size() < 4 ? folded : Fold(stemmer_(lower));
+  return stems_.emplace(std::move(lower), std::move(stem)).first->second;
 }
 
 AnalyzedWord Analyzer::AnalyzeFolded(const std::string& folded) const {
-  return {folded, IsNumber(folded) ? std::string() : Stem(folded)};
+  return {folded, IsNumber(folded) ? std::string() : Stem(folded, folded), false};
+}
+
+std::vector<std::string> Analyzer::UnaccentedStems(const std::string& folded) const {
+  std::vector<std::string> out;
+  if (IsNumber(folded)) return out;
+  out.push_back(Stem(folded, folded));
+  // Past participles are the endings the stemmer reads from the accent.
+  for (std::string_view ending : {"ees", "ee", "es", "e"}) {
+    if (folded.size() < ending.size() + 3 || !folded.ends_with(ending)) continue;
+    const std::string accented = folded.substr(0, folded.size() - ending.size()) + "\xc3\xa9" +
+                                 std::string(ending.substr(1));
+    const std::string& stem = Stem(accented, folded);
+    if (std::find(out.begin(), out.end(), stem) == out.end()) out.push_back(stem);
+    break;
+  }
+  return out;
 }
 
 std::vector<AnalyzedWord> Analyzer::Analyze(std::string_view text, std::size_t max_words) const {
   std::vector<AnalyzedWord> out;
-  for (WordSpan& w : WordSpans(text, max_words)) out.push_back(AnalyzeFolded(w.folded));
+  for (WordSpan& w : WordSpans(text, max_words)) {
+    const std::string_view surface = text.substr(w.begin, w.end - w.begin);
+    const bool accented = surface.size() != w.folded.size() ||
+                          std::any_of(surface.begin(), surface.end(),
+                                      [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+    std::string stem = IsNumber(w.folded) ? std::string() : Stem(surface, w.folded);
+    out.push_back({std::move(w.folded), std::move(stem), accented});
+  }
   return out;
 }
 

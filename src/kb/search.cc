@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <set>
 #include <unordered_map>
 #include <utility>
 
@@ -34,7 +35,16 @@ constexpr std::string_view kTheme = "XH";
 constexpr Xapian::valueno kSlotFiche = 0;    // external id (or "#<id>"): one hit per fiche
 constexpr Xapian::valueno kSlotDocType = 1;  // the prior's key
 constexpr Xapian::valueno kSlotText = 2;     // the body as text, for snippets
+constexpr Xapian::valueno kSlotTitleKeys = 3;  // the title's word stems, for the title cover
 constexpr std::size_t kSnippetSourceBytes = 6000;
+
+// Bumped whenever what is indexed changes (analysis, prefixes, slots): a folder index written
+// by another version is started again from nothing rather than searched with mismatched terms.
+constexpr std::string_view kIndexFormatKey = "index_format";
+constexpr std::string_view kIndexFormat = "2";
+
+// How many of the best BM25 hits the title cover may reorder.
+constexpr Xapian::doccount kRerankWindow = 50;
 
 bool IsPrefixed(const std::string& term) {
   return !term.empty() && term[0] >= 'A' && term[0] <= 'Z';
@@ -72,17 +82,19 @@ std::string Snippet(std::string_view text, const std::vector<AnalyzedWord>& quer
                     const Analyzer& analyzer, std::size_t width = 30) {
   const std::vector<WordSpan> spans = WordSpans(text, 20000);
   if (spans.empty()) return "";
-  // A word matches when it is a query word, or has a query word's stem: the stem of a folded
-  // word starts it, so only words that start with a query stem are stemmed.
-  const auto matches = [&](const std::string& w) {
+  // A word matches when it is a query word, or has a query word's stem. A stem and its word
+  // share their first two letters ("pai", "payés"), so only such words are stemmed.
+  const auto matches = [&](const WordSpan& w) {
     for (const AnalyzedWord& q : query) {
-      if (w == q.term) return true;
-      if (!q.stem.empty() && w.starts_with(q.stem) && analyzer.Stem(w) == q.stem) return true;
+      if (w.folded == q.term) return true;
+      if (!q.stem.empty() && w.folded.compare(0, 2, q.stem, 0, 2) == 0 &&
+          analyzer.Stem(text.substr(w.begin, w.end - w.begin), w.folded) == q.stem)
+        return true;
     }
     return false;
   };
   std::vector<bool> hit(spans.size());
-  for (std::size_t i = 0; i < spans.size(); ++i) hit[i] = matches(spans[i].folded);
+  for (std::size_t i = 0; i < spans.size(); ++i) hit[i] = matches(spans[i]);
   // Slide a window of `width` words, counting the distinct matched words inside it.
   std::unordered_map<std::string_view, int> in_window;
   std::size_t best_start = 0, best_score = 0;
@@ -136,6 +148,7 @@ RankingOptions RankingOptions::PlainBm25() {
   plain.use_lexicon = false;
   plain.spelling = false;
   plain.type_prior_weight = 0.0;
+  plain.title_cover_weight = 0.0;
   plain.plain_xapian = true;
   plain.bm25_k1 = 1.0;  // Xapian's own BM25 defaults
   plain.bm25_b = 0.5;
@@ -195,6 +208,7 @@ struct SearchIndex::Impl {
     // Snippets come from the start of the article (its summary and first pages): folding whole
     // long bodies for ten hits would cost more than the search itself.
     doc.add_value(kSlotText, body.substr(0, kSnippetSourceBytes));
+    doc.add_value(kSlotTitleKeys, TitleKeys(a.title));
     const nlohmann::json data = {{"id", a.id},
                                  {"external_id", a.external_id},
                                  {"audience", a.audience},
@@ -203,6 +217,65 @@ struct SearchIndex::Impl {
                                  {"summary", a.summary}};
     doc.set_data(data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     return doc;
+  }
+
+  // A word's key for the title cover: its stem (its folded form for numbers).
+  static const std::string& CoverKey(const AnalyzedWord& w) {
+    return w.stem.empty() ? w.term : w.stem;
+  }
+
+  // The distinct keys of the title's words but stop-words, space-separated.
+  std::string TitleKeys(std::string_view title) const {
+    std::set<std::string> keys;
+    for (const AnalyzedWord& w : analyzer.Analyze(title, 64))
+      if (!analyzer.IsStopWord(w.term)) keys.insert(CoverKey(w));
+    std::string out;
+    for (const std::string& k : keys) out += (out.empty() ? "" : " ") + k;
+    return out;
+  }
+
+  // Per query word, the keys that stand for it in a title: its own and those of its lexicon
+  // alternatives ("cdd" is also "contrat", "duree", "determinee").
+  std::vector<std::set<std::string>> QueryKeys(const std::vector<AnalyzedWord>& words) const {
+    std::vector<std::set<std::string>> keys(words.size());
+    std::vector<std::string> folded;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+      keys[i].insert(CoverKey(words[i]));
+      folded.push_back(words[i].term);
+    }
+    if (options.use_lexicon) {
+      for (const Lexicon::Match& m : lexicon.Find(folded))
+        for (const Phrase& alt : m.alternatives)
+          for (const std::string& w : alt)
+            if (!analyzer.IsStopWord(w))
+              for (std::size_t k = m.begin; k < m.end; ++k)
+                keys[k].insert(CoverKey(analyzer.AnalyzeFolded(w)));
+    }
+    return keys;
+  }
+
+  // How well the query and a title cover each other: the harmonic mean of the share of the
+  // title's words the query has and the share of the query's words the title has. 1 when the
+  // query is the title ("congé payé" and "Congés payés"), whatever else the article says.
+  static double TitleCover(const std::vector<std::set<std::string>>& query,
+                           const std::string& title_keys) {
+    std::set<std::string> title;
+    for (std::size_t at = 0; at < title_keys.size();) {
+      const std::size_t space = std::min(title_keys.find(' ', at), title_keys.size());
+      if (space > at) title.insert(title_keys.substr(at, space - at));
+      at = space + 1;
+    }
+    if (title.empty() || query.empty()) return 0.0;
+    std::size_t title_covered = 0, query_covered = 0;
+    for (const std::string& t : title)
+      title_covered += std::any_of(query.begin(), query.end(),
+                                   [&](const std::set<std::string>& q) { return q.count(t) > 0; });
+    for (const std::set<std::string>& q : query)
+      query_covered += std::any_of(q.begin(), q.end(),
+                                   [&](const std::string& k) { return title.count(k) > 0; });
+    const double p = double(title_covered) / double(title.size());
+    const double r = double(query_covered) / double(query.size());
+    return p + r > 0 ? 2 * p * r / (p + r) : 0.0;
   }
 
   // One query word or lexicon phrase: the words, or else their stems for a part of the weight,
@@ -256,6 +329,16 @@ struct SearchIndex::Impl {
         if (better.empty()) continue;
         w = analyzer.AnalyzeFolded(better);
         corrected = true;
+      }
+    }
+    // A word typed without accents takes the stem the articles use most among those it may
+    // have meant ("payes" → "pai" as "payés", not "pay").
+    for (AnalyzedWord& w : words) {
+      if (w.accented || w.stem.empty()) continue;
+      Xapian::doccount best = 0;
+      for (const std::string& stem : analyzer.UnaccentedStems(w.term)) {
+        const Xapian::doccount df = db.get_termfreq(std::string(kStem) + stem);
+        if (df > best) best = df, w.stem = stem;
       }
     }
     return words;
@@ -355,6 +438,17 @@ Result<std::unique_ptr<SearchIndex>> SearchIndex::OpenFolder(const std::string& 
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(folder).parent_path(), ec);
     Xapian::WritableDatabase db(folder, Xapian::DB_CREATE_OR_OPEN);
+    const std::string format = db.get_metadata(std::string(kIndexFormatKey));
+    if (format != kIndexFormat) {
+      // Written by another version (or new): started again, its metadata included, so that
+      // the caller indexes everything afresh.
+      if (db.get_doccount() > 0 || !format.empty()) {
+        db.close();
+        db = Xapian::WritableDatabase(folder, Xapian::DB_CREATE_OR_OVERWRITE);
+      }
+      db.set_metadata(std::string(kIndexFormatKey), std::string(kIndexFormat));
+      db.commit();
+    }
     return std::unique_ptr<SearchIndex>(
         new SearchIndex(std::make_unique<Impl>(options, std::move(lexicon), std::move(db))));
   } catch (const Xapian::Error& e) {
@@ -463,11 +557,37 @@ Result<SearchResults> SearchIndex::Search(const SearchQuery& query) const {
     enquire.set_query(q);
     enquire.set_weighting_scheme(impl_->Weight());
     if (query.one_per_fiche) enquire.set_collapse_key(kSlotFiche);
-    const Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(query.offset),
-                                               static_cast<Xapian::doccount>(query.limit));
+    // The title cover reorders the best BM25 hits, so it needs them from the first one.
+    const bool rerank = impl_->options.title_cover_weight > 0 && !impl_->options.plain_xapian;
+    const auto first = static_cast<Xapian::doccount>(rerank ? 0 : query.offset);
+    const auto count = static_cast<Xapian::doccount>(
+        rerank ? std::max<std::size_t>(kRerankWindow, query.offset + query.limit) : query.limit);
+    const Xapian::MSet mset = enquire.get_mset(first, count);
     results.estimated_total = mset.get_matches_estimated();
-    for (auto it = mset.begin(); it != mset.end(); ++it) {
-      const Xapian::Document doc = it.get_document();
+    struct Ranked {
+      Xapian::Document doc;
+      double score;
+    };
+    std::vector<Ranked> ranked;
+    for (auto it = mset.begin(); it != mset.end(); ++it)
+      ranked.push_back({it.get_document(), it.get_weight()});
+    if (rerank && !ranked.empty()) {
+      // The bonus is a share of the best BM25 score, so that it weighs alike on short and
+      // long queries.
+      const std::vector<std::set<std::string>> keys = impl_->QueryKeys(words);
+      const double bonus = impl_->options.title_cover_weight * ranked.front().score;
+      for (Ranked& r : ranked) {
+        const double cover = Impl::TitleCover(keys, r.doc.get_value(kSlotTitleKeys));
+        r.score += bonus * cover * cover;
+      }
+      std::stable_sort(ranked.begin(), ranked.end(),
+                       [](const Ranked& a, const Ranked& b) { return a.score > b.score; });
+      ranked.erase(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                        query.offset, ranked.size())));
+      if (ranked.size() > query.limit) ranked.resize(query.limit);
+    }
+    for (const Ranked& r : ranked) {
+      const Xapian::Document& doc = r.doc;
       const nlohmann::json data = StoredData(doc);
       SearchHit hit;
       hit.article_id = data.value("id", std::int64_t{0});
@@ -476,7 +596,7 @@ Result<SearchResults> SearchIndex::Search(const SearchQuery& query) const {
       hit.doc_type = data.value("doc_type", "");
       hit.title = data.value("title", "");
       hit.summary = data.value("summary", "");
-      hit.score = it.get_weight();
+      hit.score = r.score;
       if (query.snippets) {
         hit.snippet_html =
             Snippet(hit.summary + "\n" + doc.get_value(kSlotText), words, impl_->analyzer);

@@ -37,6 +37,10 @@ struct RankingOptions {
   bool use_lexicon = true;         // synonyms and abbreviations
   bool spelling = true;            // unknown query words replaced by the nearest indexed word
   double type_prior_weight = 1.0;  // scales the per-document-type prior (0: off)
+  // Bonus, as a share of the best BM25 score, for a title that the query covers and that
+  // covers the query (squared harmonic mean of both shares): "congés payés" puts the article
+  // "Congés payés" first, ahead of the many that also say it. 0: off.
+  double title_cover_weight = 0.7;
   // Xapian's own analysis (TermGenerator and QueryParser, no stemming) on title and body: the
   // plain baseline. Every option above is then ignored but the BM25 parameters.
   bool plain_xapian = false;

@@ -80,6 +80,51 @@ TEST(SearchTest, FoldsCaseAccentsAndElisions) {
   EXPECT_EQ(Top(*index, "sejour etranger"), "F3");
 }
 
+TEST(SearchTest, WordsTypedWithoutAccentsShareTheStemOfTheirAccentedForms) {
+  const auto index = Index();
+  // "payer" and "payés" share the stem the articles have; folded "payes" alone would not.
+  EXPECT_EQ(Top(*index, "conge payer"), "F7");
+  EXPECT_EQ(Top(*index, "conges payes"), "F7");
+  const SearchResults r = Find(*index, "conge payer");
+  ASSERT_FALSE(r.hits.empty());
+  EXPECT_NE(r.hits[0].snippet_html.find("<mark>payés</mark>"), std::string::npos)
+      << r.hits[0].snippet_html;
+}
+
+TEST(SearchTest, ATitleTheQueryCoversComesFirst) {
+  // Three articles say "congés payés" many times; only one is about it, and its title says so.
+  std::vector<core::KbArticle> articles;
+  const std::string often = "Les congés payés du salarié. Congés payés et congés payés. ";
+  articles.push_back(Article(1, "A1", "Arrêt maladie et congés payés annuels", often + often));
+  articles.push_back(Article(2, "A2", "Indemnité compensatrice de congés payés", often + often));
+  articles.push_back(Article(3, "A3", "Congés payés", "Tout salarié a droit à des congés payés."));
+  articles.push_back(Article(4, "A4", "Préavis", "Le préavis pendant les congés payés."));
+  for (const bool cover : {true, false}) {
+    RankingOptions options;
+    if (!cover) options.title_cover_weight = 0;
+    auto index = SearchIndex::InMemory(options);
+    ASSERT_TRUE(index.ok());
+    for (const core::KbArticle& a : articles) ASSERT_TRUE((*index)->Put(a).ok());
+    ASSERT_TRUE((*index)->Commit().ok());
+    const SearchResults r = Find(**index, "congé payé");
+    ASSERT_EQ(r.hits.size(), 4u);
+    if (cover) {
+      EXPECT_EQ(r.hits[0].external_id, "A3");
+    } else {
+      EXPECT_NE(r.hits[0].external_id, "A3");  // what the bonus is for
+    }
+    // Paging still follows the reordered list.
+    SearchQuery second;
+    second.text = "congé payé";
+    second.offset = 1;
+    second.limit = 1;
+    const auto page = (*index)->Search(second);
+    ASSERT_TRUE(page.ok());
+    ASSERT_EQ(page->hits.size(), 1u);
+    EXPECT_EQ(page->hits[0].external_id, r.hits[1].external_id);
+  }
+}
+
 TEST(SearchTest, ExpandsAbbreviationsCitizensType) {
   const auto index = Index();
   EXPECT_EQ(Top(*index, "fin de cdd"), "F4");
@@ -192,6 +237,24 @@ TEST(SearchTest, AFolderIndexSurvivesReopening) {
   EXPECT_EQ((*again)->ArticleCount(), Fixture().size());
   EXPECT_EQ(*(*again)->GetMetadata("applied"), "42");
   EXPECT_EQ(Top(**again, "rsa"), "F2");
+  std::filesystem::remove_all(folder);
+}
+
+TEST(SearchTest, AFolderIndexOfAnotherFormatStartsAgainEmpty) {
+  const std::string folder = testing::TempDir() + "/kb-index-old-" + std::to_string(::getpid());
+  std::filesystem::remove_all(folder);
+  {
+    auto index = SearchIndex::OpenFolder(folder);
+    ASSERT_TRUE(index.ok()) << index.status().message();
+    for (const core::KbArticle& a : Fixture()) ASSERT_TRUE((*index)->Put(a).ok());
+    ASSERT_TRUE((*index)->SetMetadata("applied", "42").ok());
+    ASSERT_TRUE((*index)->SetMetadata("index_format", "1").ok());  // an earlier analysis
+    ASSERT_TRUE((*index)->Commit().ok());
+  }
+  auto again = SearchIndex::OpenFolder(folder);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ((*again)->ArticleCount(), 0u);  // its owner indexes everything afresh
+  EXPECT_EQ(*(*again)->GetMetadata("applied"), "");
   std::filesystem::remove_all(folder);
 }
 
