@@ -32,9 +32,9 @@ constexpr std::string_view kAudience = "XA";  // boolean filters
 constexpr std::string_view kTheme = "XH";
 
 // Value slots.
-constexpr Xapian::valueno kSlotFiche = 0;    // external id (or "#<id>"): one hit per fiche
-constexpr Xapian::valueno kSlotDocType = 1;  // the prior's key
-constexpr Xapian::valueno kSlotText = 2;     // the body as text, for snippets
+constexpr Xapian::valueno kSlotFiche = 0;      // external id (or "#<id>"): one hit per fiche
+constexpr Xapian::valueno kSlotDocType = 1;    // the prior's key
+constexpr Xapian::valueno kSlotText = 2;       // the body as text, for snippets
 constexpr Xapian::valueno kSlotTitleKeys = 3;  // the title's word stems, for the title cover
 constexpr std::size_t kSnippetSourceBytes = 6000;
 
@@ -271,8 +271,8 @@ struct SearchIndex::Impl {
       title_covered += std::any_of(query.begin(), query.end(),
                                    [&](const std::set<std::string>& q) { return q.count(t) > 0; });
     for (const std::set<std::string>& q : query)
-      query_covered += std::any_of(q.begin(), q.end(),
-                                   [&](const std::string& k) { return title.count(k) > 0; });
+      query_covered +=
+          std::any_of(q.begin(), q.end(), [&](const std::string& k) { return title.count(k) > 0; });
     const double p = double(title_covered) / double(title.size());
     const double r = double(query_covered) / double(query.size());
     return p + r > 0 ? 2 * p * r / (p + r) : 0.0;
@@ -582,8 +582,8 @@ Result<SearchResults> SearchIndex::Search(const SearchQuery& query) const {
       }
       std::stable_sort(ranked.begin(), ranked.end(),
                        [](const Ranked& a, const Ranked& b) { return a.score > b.score; });
-      ranked.erase(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(std::min(
-                                                        query.offset, ranked.size())));
+      ranked.erase(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(
+                                                        std::min(query.offset, ranked.size())));
       if (ranked.size() > query.limit) ranked.resize(query.limit);
     }
     for (const Ranked& r : ranked) {

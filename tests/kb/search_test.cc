@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 
 namespace guichet::kb {
 namespace {
@@ -222,16 +223,21 @@ TEST(SearchTest, CompletesTitlesFromWhatIsTyped) {
   EXPECT_FALSE(index->Complete("x", "", 500).ok());
 }
 
+// A folder index of the fixture, "applied" = 42 in its metadata, plus `extra` metadata.
+void WriteFolderIndex(const std::string& folder,
+                      const std::map<std::string, std::string>& extra = {}) {
+  std::filesystem::remove_all(folder);
+  auto index = SearchIndex::OpenFolder(folder);
+  ASSERT_TRUE(index.ok()) << index.status().message();
+  for (const core::KbArticle& a : Fixture()) ASSERT_TRUE((*index)->Put(a).ok());
+  ASSERT_TRUE((*index)->SetMetadata("applied", "42").ok());
+  for (const auto& [key, value] : extra) ASSERT_TRUE((*index)->SetMetadata(key, value).ok());
+  ASSERT_TRUE((*index)->Commit().ok());
+}
+
 TEST(SearchTest, AFolderIndexSurvivesReopening) {
   const std::string folder = testing::TempDir() + "/kb-index-" + std::to_string(::getpid());
-  std::filesystem::remove_all(folder);
-  {
-    auto index = SearchIndex::OpenFolder(folder);
-    ASSERT_TRUE(index.ok()) << index.status().message();
-    for (const core::KbArticle& a : Fixture()) ASSERT_TRUE((*index)->Put(a).ok());
-    ASSERT_TRUE((*index)->SetMetadata("applied", "42").ok());
-    ASSERT_TRUE((*index)->Commit().ok());
-  }
+  WriteFolderIndex(folder);
   auto again = SearchIndex::OpenFolder(folder);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ((*again)->ArticleCount(), Fixture().size());
@@ -242,15 +248,7 @@ TEST(SearchTest, AFolderIndexSurvivesReopening) {
 
 TEST(SearchTest, AFolderIndexOfAnotherFormatStartsAgainEmpty) {
   const std::string folder = testing::TempDir() + "/kb-index-old-" + std::to_string(::getpid());
-  std::filesystem::remove_all(folder);
-  {
-    auto index = SearchIndex::OpenFolder(folder);
-    ASSERT_TRUE(index.ok()) << index.status().message();
-    for (const core::KbArticle& a : Fixture()) ASSERT_TRUE((*index)->Put(a).ok());
-    ASSERT_TRUE((*index)->SetMetadata("applied", "42").ok());
-    ASSERT_TRUE((*index)->SetMetadata("index_format", "1").ok());  // an earlier analysis
-    ASSERT_TRUE((*index)->Commit().ok());
-  }
+  WriteFolderIndex(folder, {{"index_format", "1"}});  // written with an earlier analysis
   auto again = SearchIndex::OpenFolder(folder);
   ASSERT_TRUE(again.ok()) << again.status().message();
   EXPECT_EQ((*again)->ArticleCount(), 0u);  // its owner indexes everything afresh
