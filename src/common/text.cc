@@ -150,6 +150,15 @@ size_t Utf8Length(std::string_view s) {
   return count;
 }
 
+std::string Utf8Prefix(std::string_view s, size_t max_chars) {
+  size_t at = 0;
+  for (size_t n = 0; n < max_chars && at < s.size(); ++n) {
+    char32_t cp;
+    at += DecodeUtf8(s, at, cp);
+  }
+  return std::string(s.substr(0, at));
+}
+
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);

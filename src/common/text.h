@@ -13,6 +13,8 @@ namespace guichet {
 bool IsValidUtf8(std::string_view s);
 // Number of Unicode code points in valid UTF-8 `s`; the limit unit for user-facing strings.
 size_t Utf8Length(std::string_view s);
+// The first `max_chars` code points of valid UTF-8 `s` (all of it when shorter).
+std::string Utf8Prefix(std::string_view s, size_t max_chars);
 // Removes ASCII white space at both ends.
 std::string_view Trim(std::string_view s);
 std::string AsciiLower(std::string_view s);

@@ -17,6 +17,7 @@
 #include "core/model.h"
 #include "server/request_json.h"
 #include "server/server.h"
+#include "server/web/form.h"
 #include "storage/store.h"
 
 namespace guichet::server {
@@ -45,10 +46,12 @@ struct HttpResponse {
 struct HttpContext {
   std::string method;
   std::string route;  // the OpenAPI path pattern, e.g. /api/v1/requests/{id}
+  std::string path;   // the path as requested, without the query
   std::map<std::string, std::string> path_params;
   std::map<std::string, std::string> query;
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
+  std::optional<web::FormFields> form;  // the fields of a BodyKind::kForm route
   std::string request_id;
   std::string remote_address;  // the peer's IP address (proxies are not trusted)
   Principal principal;
@@ -75,7 +78,9 @@ using Respond = std::function<void(HttpResponse)>;
 // `respond` once; the context stays alive as long as the handler keeps its pointer.
 using AsyncHandler = std::function<void(std::shared_ptr<HttpContext>, Respond)>;
 
-enum class BodyKind { kNone, kJson, kBinary };
+// kForm: an HTML form post (application/x-www-form-urlencoded), parsed into HttpContext::form,
+// its CSRF token checked before the handler runs.
+enum class BodyKind { kNone, kJson, kBinary, kForm };
 
 struct Route {
   std::string method;
@@ -172,6 +177,7 @@ void AddAutomationRoutes(std::vector<Route>& routes);
 void AddAiRoutes(std::vector<Route>& routes);
 void AddKbRoutes(std::vector<Route>& routes);
 void AddKbSearchRoutes(std::vector<Route>& routes);
+void AddPortalRoutes(std::vector<Route>& routes);
 
 // Every route of the server, in registration order (the OpenAPI test walks it).
 std::vector<Route> AllRoutes();

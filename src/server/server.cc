@@ -16,6 +16,7 @@
 #include "server/metrics.h"
 #include "server/router.h"
 #include "server/triage_service.h"
+#include "server/web/page.h"
 
 namespace guichet::server {
 
@@ -34,17 +35,27 @@ std::vector<Route> AllRoutes() {
   AddAutomationRoutes(routes);
   AddAiRoutes(routes);
   AddKbRoutes(routes);
+  AddPortalRoutes(routes);
   AddKbSearchRoutes(routes);
   return routes;
 }
 
 namespace {
 
+constexpr std::size_t kMaxFormBody = 256 * 1024;  // a request form with its longest text
+
 struct ServerTraits : restinio::default_traits_t {
   static constexpr bool use_connection_count_limiter = true;
 };
 
 const SystemClock kSystemClock;
+
+HttpResponse NotFoundPage(const std::string& path, const std::string& accept_language) {
+  HttpContext ctx;
+  ctx.path = path;
+  ctx.headers["accept-language"] = accept_language;
+  return web::MessagePage(ctx, 404, "not_found_title", "not_found_text");
+}
 
 const char* Reason(int status) {
   switch (status) {
@@ -54,6 +65,8 @@ const char* Reason(int status) {
       return "Created";
     case 204:
       return "No Content";
+    case 303:
+      return "See Other";
     case 400:
       return "Bad Request";
     case 401:
@@ -169,11 +182,16 @@ class RestinioServer final : public Server {
     if (match) return Handle(*match->route, req, std::move(match->params));
     // A real request id here too, so that a 404 can be traced like any other response.
     const std::string given = req->header().get_field_or("X-Request-Id", "");
-    return Send(
-        req,
-        Problem(404, "no-such-route", "Not found", "No API route matches this method and path."),
-        IsSafeRequestId(given) ? given : NewRequestId(), "unmatched",
-        std::chrono::steady_clock::now());
+    const std::string path(req->header().path());
+    const std::string accept = req->header().get_field_or("Accept", "");
+    // A browser lost outside the API gets a page in its language; API clients a problem.
+    HttpResponse answer =
+        !path.starts_with("/api/") && accept.find("text/html") != std::string::npos
+            ? NotFoundPage(path, req->header().get_field_or("Accept-Language", ""))
+            : Problem(404, "no-such-route", "Not found",
+                      "No API route matches this method and path.");
+    return Send(req, std::move(answer), IsSafeRequestId(given) ? given : NewRequestId(),
+                "unmatched", std::chrono::steady_clock::now());
   }
 
   restinio::request_handling_status_t Handle(const Route& route,
@@ -184,6 +202,7 @@ class RestinioServer final : public Server {
     auto ctx = std::make_shared<HttpContext>();
     ctx->method = route.method;
     ctx->route = route.path;
+    ctx->path = std::string(req->header().path());
     ctx->path_params = std::move(path_params);
     ctx->store = &store_;
     ctx->metrics = &metrics_;
@@ -238,6 +257,18 @@ class RestinioServer final : public Server {
         return Problem(415, "unsupported-media-type", "Unsupported media type",
                        "Send the body as application/json.");
     }
+    if (route.body == BodyKind::kForm) {
+      if (ctx.body.size() > kMaxFormBody)
+        return Problem(413, "body-too-large", "Body too large",
+                       "Forms are limited to " + std::to_string(kMaxFormBody) + " bytes.");
+      const std::string type = AsciiLower(ctx.Header("content-type"));
+      if (type.rfind("application/x-www-form-urlencoded", 0) != 0)
+        return Problem(415, "unsupported-media-type", "Unsupported media type",
+                       "Send the form as application/x-www-form-urlencoded.");
+      auto form = web::ParseForm(ctx.body);
+      if (!form.ok()) return Problem(400, "invalid-form", "Invalid form", form.status().message());
+      ctx.form = std::move(*form);
+    }
     return std::nullopt;
   }
 
@@ -245,7 +276,13 @@ class RestinioServer final : public Server {
   void Run(const Route& route, const std::shared_ptr<HttpContext>& ctx, const Respond& respond) {
     try {
       ctx->principal = Authenticate(store_, *ctx, clock_->Now(), &tokens_);
-      if (auto csrf = CheckCsrf(*ctx)) return respond(std::move(*csrf));
+      if (route.body == BodyKind::kForm) {
+        // Forms carry their token as a field (the session's, or the guichet_csrf cookie's).
+        if (!web::FormTokenMatches(*ctx, *ctx->form))
+          return respond(web::MessagePage(*ctx, 403, "csrf_title", "csrf_text"));
+      } else if (auto csrf = CheckCsrf(*ctx)) {
+        return respond(std::move(*csrf));
+      }
       if (auto* later = std::get_if<AsyncHandler>(&route.handler)) return (*later)(ctx, respond);
       return respond(std::get<Handler>(route.handler)(*ctx));
     } catch (const std::exception& e) {
@@ -267,14 +304,16 @@ class RestinioServer final : public Server {
     if (r.status != 204) resp.append_header(restinio::http_field::content_type, r.content_type);
     resp.append_header("X-Request-Id", request_id);
     resp.append_header("X-Content-Type-Options", "nosniff");
-    resp.append_header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
     resp.append_header("Referrer-Policy", "no-referrer");
-    bool has_cache_control = false;
+    bool has_cache_control = false, has_policy = false;
     for (const auto& [name, value] : r.headers) {
       has_cache_control |= name == "Cache-Control";
+      has_policy |= name == "Content-Security-Policy";  // pages have their own
       resp.append_header(name, value);
     }
     if (!has_cache_control) resp.append_header("Cache-Control", "no-store");
+    if (!has_policy)
+      resp.append_header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
     resp.set_body(std::move(r.body));
     resp.done();  // from any thread: RESTinio hands the write to the connection's own executor
     const double seconds =

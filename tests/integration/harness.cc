@@ -238,12 +238,17 @@ HttpResult Env::Call(const HttpRequest& request) {
     }
   }
   EXPECT_EQ(r.Header("x-content-type-options"), "nosniff");
-  EXPECT_NE(r.Header("content-security-policy").find("default-src 'none'"), std::string::npos);
+  // Pages may load this origin's styles and scripts, and nothing inline; the API nothing.
+  const bool page = r.Header("content-type").rfind("text/html", 0) == 0;
+  const std::string policy = r.Header("content-security-policy");
+  EXPECT_NE(policy.find(page ? "frame-ancestors 'none'" : "default-src 'none'"), std::string::npos)
+      << policy;
+  EXPECT_EQ(policy.find("unsafe-inline"), std::string::npos) << policy;
   EXPECT_EQ(r.Header("referrer-policy"), "no-referrer");
   EXPECT_FALSE(r.Header("cache-control").empty());
 
-  // Errors are RFC 9457 problems.
-  if (r.status >= 400) {
+  // API errors are RFC 9457 problems; a page's error is a page.
+  if (r.status >= 400 && !page) {
     EXPECT_EQ(r.Header("content-type"), "application/problem+json");
     const json body = json::parse(r.body, nullptr, false);
     EXPECT_TRUE(body.is_object()) << r.body.substr(0, 300);

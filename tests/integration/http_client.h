@@ -6,10 +6,12 @@
 // use one client per thread. The free functions are thread-safe.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -71,5 +73,18 @@ std::vector<std::pair<std::string, std::string>> SetCookieAttributes(const std::
 
 // Percent-encodes a query parameter value (RFC 3986 unreserved characters are kept).
 std::string UrlEncode(const std::string& value);
+
+// Polls `target` until `done` holds on its answer (the search index follows the database about
+// once a second); returns the last answer.
+template <typename Done>
+HttpResult Eventually(HttpClient& client, const std::string& target, Done done) {
+  HttpResult r;
+  for (int i = 0; i < 300; ++i) {
+    r = client.Get(target);
+    if (done(r)) return r;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return r;
+}
 
 }  // namespace guichet::testing

@@ -18,7 +18,7 @@ using json = nlohmann::json;
 // One row per route. `expected` has one letter per caller, in the order of kEveryone:
 //   anonymous, citizen (owner of the target request), other citizen, agent of team A, agent of
 //   team B, lead of team A, auditor, admin.
-// A = allowed (2xx), 1 = 401, 3 = 403, 4 = 404.
+// A = allowed (2xx, or 303 after a page's form), 1 = 401, 3 = 403, 4 = 404.
 // Targets: {id} of a request route is a request of the citizen in team A; {id} of a user is
 // agent A; {id} of an attachment is a file on such a request; {reference} is such a request
 // with its right secret; {id} of an article is a draft, except a published one for archive,
@@ -113,6 +113,15 @@ constexpr MatrixRow kMatrix[] = {
     {"GET",    "/api/v1/kb/suggestions",                  "AAAAAAAA"},
     {"GET",    "/api/v1/requests/{id}/suggested-articles", "133A4AAA"},
     {"GET",    "/api/v1/requests/{id}/similar",           "133A4AAA"},
+    {"GET",    "/",                                       "AAAAAAAA"},
+    {"GET",    "/demande",                                "AAAAAAAA"},
+    {"POST",   "/demande",                                "AAAAAA3A"},
+    {"GET",    "/demande/suggestions",                    "AAAAAAAA"},
+    {"GET",    "/suivi",                                  "AAAAAAAA"},
+    {"GET",    "/suivi/{reference}",                      "AAAAAAAA"},
+    {"POST",   "/suivi/{reference}/messages",             "AAAAAAAA"},
+    {"GET",    "/static/{file}",                          "AAAAAAAA"},
+    {"GET",    "/static/vendor/{file}",                   "AAAAAAAA"},
 };
 // clang-format on
 
@@ -136,6 +145,19 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
     auto json_body = [&](const json& body) {
       req.headers.emplace_back("Content-Type", "application/json");
       req.body = body.dump();
+    };
+    // A page's form: the session's CSRF token for a signed-in caller, else the visitor's
+    // guichet_csrf cookie echoed.
+    auto form_body = [&](const std::string& fields) {
+      std::string token;
+      for (const auto& [name, value] : req.headers)
+        if (name == "X-CSRF-Token") token = value;
+      if (token.empty()) {
+        token = "matrix-visitor-csrf-token-" + std::to_string(1000000 + n);
+        req.headers.emplace_back("Cookie", "guichet_csrf=" + token);
+      }
+      req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+      req.body = "csrf_token=" + UrlEncode(token) + "&" + fields;
     };
     req.target = path;
     if (path == "/api/v1/session" && method == "POST") {
@@ -188,6 +210,20 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
       req.target = Replace(path, "{reference}", made.request.reference) +
                    "?secret=" + UrlEncode(made.secret);
       if (method == "POST") json_body({{"body", "Merci pour votre réponse"}});
+    } else if (path == "/demande" && method == "POST") {
+      form_body("subject=Trottoir&description=Un+trou&email=a%40example.org&consent=yes");
+    } else if (path.rfind("/suivi/{reference}", 0) == 0) {
+      const CreatedRequest made = env().MakeRequest();
+      req.target = Replace(path, "{reference}", made.request.reference);
+      if (method == "POST") {
+        form_body("secret=" + UrlEncode(made.secret) + "&body=Merci");
+      } else {
+        req.target += "?secret=" + UrlEncode(made.secret);
+      }
+    } else if (path == "/static/{file}") {
+      req.target = "/static/guichet.css";
+    } else if (path == "/static/vendor/{file}") {
+      req.target = "/static/vendor/htmx.min.js";
     } else if (path == "/api/v1/automations" && method == "POST") {
       // Inactive: the other cells' requests must not change under them.
       json_body({{"name", "Règle " + std::to_string(n)},
@@ -324,7 +360,7 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
         const Who who = kEveryone[i];
         const char expected = row.expected[i];
         const HttpResult r = env().Call(CellRequest(row, who, auth));
-        const bool ok = expected == 'A'   ? r.status >= 200 && r.status < 300
+        const bool ok = expected == 'A'   ? (r.status >= 200 && r.status < 300) || r.status == 303
                         : expected == '1' ? r.status == 401
                         : expected == '3' ? r.status == 403
                                           : r.status == 404;
@@ -332,7 +368,9 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
         EXPECT_TRUE(ok) << row.method << " " << row.path << " as " << Name(who) << ": expected "
                         << expected << ", got " << r.status << " " << r.body.substr(0, 300);
         // A 403 here is the role's, never a CSRF failure.
-        if (r.status == 403) {
+        if (r.status == 403 && r.Header("content-type").rfind("text/html", 0) == 0) {
+          EXPECT_NE(r.body.find("Accès refusé"), std::string::npos) << r.body;
+        } else if (r.status == 403) {
           EXPECT_EQ(ProblemSlug(r), "forbidden") << r.body;
         }
       }

@@ -11,6 +11,7 @@
 #include "common/text.h"
 #include "kb/sanitize.h"
 #include "server/auth.h"
+#include "server/web/page.h"
 
 namespace guichet::server {
 namespace {
@@ -444,32 +445,12 @@ HttpResponse DeflectionStats(HttpContext& ctx) {
 
 // --- The public page ---------------------------------------------------------------------------
 
-HttpResponse Html(int status, const std::string& lang, const std::string& title,
-                  const std::string& main) {
-  HttpResponse r;
-  r.status = status;
-  r.content_type = "text/html; charset=utf-8";
-  r.body = "<!DOCTYPE html>\n<html lang=\"" + kb::EscapeHtml(lang.empty() ? "fr" : lang) +
-           "\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
-           "content=\"width=device-width, initial-scale=1\">\n<title>" +
-           kb::EscapeHtml(title) + " — Guichet</title>\n</head>\n<body>\n<main>\n" + main +
-           "</main>\n</body>\n</html>\n";
-  return r;
-}
-
-// A list of links: each title linked when it has an address, the kind beside it.
-std::string LinkList(const std::vector<core::ArticleLink>& links) {
-  std::string out = "<ul>\n";
-  for (const auto& l : links) {
-    const std::string label = kb::EscapeHtml(l.title.empty() ? l.url : l.title);
-    out += "<li>";
-    out += l.url.empty()
-               ? label
-               : "<a href=\"" + kb::EscapeHtml(l.url) + "\" rel=\"noopener\">" + label + "</a>";
-    if (!l.kind.empty()) out += " <small>(" + kb::EscapeHtml(l.kind) + ")</small>";
-    out += "</li>\n";
-  }
-  return out + "</ul>\n";
+// A list of links for link_list.mustache: each title linked when it has an address.
+json LinkList(const std::vector<core::ArticleLink>& links) {
+  json out = json::array();
+  for (const auto& l : links)
+    out.push_back({{"label", l.title.empty() ? l.url : l.title}, {"url", l.url}, {"kind", l.kind}});
+  return {{"links", out}};
 }
 
 HttpResponse ArticlePage(HttpContext& ctx) {
@@ -477,38 +458,32 @@ HttpResponse ArticlePage(HttpContext& ctx) {
   if (auto* problem = std::get_if<HttpResponse>(&loaded)) {
     // Browsers get a page; API clients the problem.
     if (ctx.Header("accept").find("text/html") == std::string::npos) return *problem;
-    return Html(problem->status, "fr", "Article introuvable",
-                "<h1>Article introuvable</h1>\n<p>Cet article n’existe pas ou n’est pas publié."
-                "</p>\n<p lang=\"en\">This article does not exist or is not published.</p>\n");
+    return web::MessagePage(ctx, problem->status, "article_not_found", "article_not_found_text");
   }
-  const StoredArticle& s = std::get<StoredArticle>(loaded);
-  const KbArticle& a = s.article;
-  std::string main = "<article>\n";
+  const KbArticle& a = std::get<StoredArticle>(loaded).article;
+  const std::string lang = web::PageLanguage(ctx);
+  json offices = json::array();
+  for (const auto& o : a.offices) offices.push_back({{"name", o.title.empty() ? o.id : o.title}});
+  std::string notice;
   if (a.status != ArticleStatus::kPublished)
-    main += "<p><strong>" +
-            std::string(a.status == ArticleStatus::kDraft ? "Brouillon" : "Archivé") +
-            " : visible par les agents seulement.</strong></p>\n";
-  main += "<h1>" + kb::EscapeHtml(a.title) + "</h1>\n";
-  if (!a.summary.empty()) main += "<p>" + kb::EscapeHtml(a.summary) + "</p>\n";
-  main += kb::RenderArticleBody(a) + "\n";
-  if (!a.offices.empty()) {
-    main += "<section>\n<h2>Où s’adresser ?</h2>\n<ul>\n";
-    for (const auto& o : a.offices)
-      main += "<li>" + kb::EscapeHtml(o.title.empty() ? o.id : o.title) + "</li>\n";
-    main += "</ul>\n</section>\n";
-  }
-  if (!a.online_services.empty())
-    main +=
-        "<section>\n<h2>Services en ligne</h2>\n" + LinkList(a.online_services) + "</section>\n";
-  if (!a.legal_refs.empty())
-    main += "<section>\n<h2>Textes de référence</h2>\n" + LinkList(a.legal_refs) + "</section>\n";
-  main += "<footer>\n<p>Mis à jour le " +
-          kb::EscapeHtml(FormatIso8601(a.updated_at).substr(0, 10)) + ".</p>\n";
-  if (!a.source_url.empty())
-    main += "<p>Source : <a href=\"" + kb::EscapeHtml(a.source_url) + "\" rel=\"noopener\">" +
-            kb::EscapeHtml(a.source_url) + "</a></p>\n";
-  main += "</footer>\n</article>\n";
-  return Html(200, a.language, a.title, main);
+    notice =
+        web::Text(lang, a.status == ArticleStatus::kDraft ? "article_draft" : "article_archived");
+  web::Page page("article", a.title);
+  page.data = {{"article_lang", a.language.empty() ? "fr" : a.language},
+               {"status_notice", notice},
+               {"title", a.title},
+               {"summary", a.summary},
+               {"body_html", kb::RenderArticleBody(a)},  // sanitised on write and here
+               {"offices", offices},
+               {"has_offices", !offices.empty()},
+               {"online", LinkList(a.online_services)},
+               {"has_online", !a.online_services.empty()},
+               {"legal", LinkList(a.legal_refs)},
+               {"has_legal", !a.legal_refs.empty()},
+               {"updated_at", FormatIso8601(a.updated_at)},
+               {"updated_date", FormatIso8601(a.updated_at).substr(0, 10)},
+               {"source_url", a.source_url}};
+  return web::RenderPage(ctx, std::move(page));
 }
 
 }  // namespace

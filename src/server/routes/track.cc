@@ -1,25 +1,68 @@
 // The citizen's private follow-up link: reference + secret, no account needed. The secret is
 // compared by its hash; a wrong pair answers 404 whatever part was wrong.
+#include <map>
+
 #include "common/crypto.h"
 #include "common/text.h"
 #include "server/auth.h"
+#include "server/follow_up.h"
 #include "server/json/dto.h"
 
 namespace guichet::server {
+
+Result<core::Request> FindByFollowUpLink(storage::Store& store, const std::string& reference,
+                                         const std::string& secret) {
+  if (!core::LooksLikeReference(reference) || secret.empty() || secret.size() > 200)
+    return NotFound("no request matches this reference and secret");
+  return store.FindRequestByReferenceAndSecret(reference, Sha256Hex(secret));
+}
+
+Result<std::vector<CitizenMessage>> CitizenThread(storage::Store& store, core::Id request_id) {
+  GUICHET_ASSIGN_OR_RETURN(const auto messages,
+                           store.ListMessages(request_id, /*include_internal=*/false));
+  // A message is the desk's when staff wrote it; the citizen writes through the link (no
+  // author) or from their citizen account.
+  std::map<core::Id, bool> staff_authors;
+  std::vector<CitizenMessage> out;
+  for (const auto& m : messages) {
+    bool from_desk = false;
+    if (m.author_user_id) {
+      auto known = staff_authors.find(*m.author_user_id);
+      if (known == staff_authors.end()) {
+        auto author = store.GetUser(*m.author_user_id);
+        if (!author.ok() && author.status().code() != StatusCode::kNotFound) return author.status();
+        known =
+            staff_authors.emplace(*m.author_user_id, !author.ok() || core::IsStaff(author->role))
+                .first;
+      }
+      from_desk = known->second;
+    }
+    out.push_back({from_desk, m.author_name, m.body, m.created_at});
+  }
+  return out;
+}
+
+Result<core::Message> AddCitizenReply(storage::Store& store, const core::Request& request,
+                                      const std::string& body) {
+  if (request.status == core::RequestStatus::kClosed)
+    return FailedPrecondition("this request is closed; please make a new request");
+  core::NewMessage m;
+  m.body = body;
+  m.channel = core::Channel::kWeb;
+  if (auto errors = core::ValidateNewMessage(m); !errors.empty())
+    return InvalidArgument(errors.front().field + " " + errors.front().reason);
+  return store.AddMessage(request.id, m, false, storage::Actor::System("citizen-link"));
+}
+
 namespace {
 
 std::variant<core::Request, HttpResponse> LoadByLink(HttpContext& ctx) {
-  const std::string reference = ctx.path_params["reference"];
   std::string secret = ctx.Header("x-guichet-secret");
   if (secret.empty()) secret = ctx.Query("secret").value_or("");
-  const auto not_found = [] {
-    return NotFoundProblem("No request matches this reference and secret.");
-  };
-  if (!core::LooksLikeReference(reference) || secret.empty() || secret.size() > 200)
-    return not_found();
-  auto request = ctx.store->FindRequestByReferenceAndSecret(reference, Sha256Hex(secret));
+  auto request = FindByFollowUpLink(*ctx.store, ctx.path_params["reference"], secret);
   if (!request.ok()) {
-    if (request.status().code() == StatusCode::kNotFound) return not_found();
+    if (request.status().code() == StatusCode::kNotFound)
+      return NotFoundProblem("No request matches this reference and secret.");
     return ProblemFor(request.status());
   }
   return std::move(request).value();
@@ -29,32 +72,15 @@ HttpResponse Track(HttpContext& ctx) {
   auto loaded = LoadByLink(ctx);
   if (auto* problem = std::get_if<HttpResponse>(&loaded)) return *problem;
   const core::Request& r = std::get<core::Request>(loaded);
-  auto messages = ctx.store->ListMessages(r.id, /*include_internal=*/false);
+  auto messages = CitizenThread(*ctx.store, r.id);
   if (!messages.ok()) return ProblemFor(messages.status());
   json out = RequestToCitizenJson(r);
   json thread = json::array();
-  // A message is the desk's when staff wrote it; the citizen writes through this link (no
-  // author) or from their citizen account.
-  std::map<core::Id, bool> staff_authors;
-  for (const auto& m : *messages) {
-    bool from_desk = false;
-    if (m.author_user_id) {
-      auto known = staff_authors.find(*m.author_user_id);
-      if (known == staff_authors.end()) {
-        auto author = ctx.store->GetUser(*m.author_user_id);
-        if (!author.ok() && author.status().code() != StatusCode::kNotFound)
-          return ProblemFor(author.status());
-        known =
-            staff_authors.emplace(*m.author_user_id, !author.ok() || core::IsStaff(author->role))
-                .first;
-      }
-      from_desk = known->second;
-    }
-    thread.push_back({{"from", from_desk ? "desk" : "citizen"},
+  for (const CitizenMessage& m : *messages)
+    thread.push_back({{"from", m.from_desk ? "desk" : "citizen"},
                       {"author_name", m.author_name},
                       {"body", m.body},
                       {"created_at", FormatIso8601(m.created_at)}});
-  }
   out["messages"] = thread;
   HttpResponse resp = Json(200, out);
   resp.headers.emplace_back("Cache-Control", "no-store");
@@ -77,8 +103,7 @@ HttpResponse Reply(HttpContext& ctx) {
   reader.RejectUnknown();
   if (errors.empty()) errors = core::ValidateNewMessage(m);
   if (!errors.empty()) return ValidationProblem(errors);
-  m.channel = core::Channel::kWeb;
-  auto added = ctx.store->AddMessage(r.id, m, false, storage::Actor::System("citizen-link"));
+  auto added = AddCitizenReply(*ctx.store, r, m.body);
   if (!added.ok()) return ProblemFor(added.status());
   return Json(201, {{"from", "citizen"},
                     {"body", added->body},

@@ -1,0 +1,244 @@
+#include "server/web/page.h"
+
+#include <kainjow/mustache.hpp>
+
+#include <algorithm>
+#include <map>
+
+#include "common/crypto.h"
+#include "common/log.h"
+#include "common/text.h"
+#include "server/auth.h"
+#include "server/web/assets.h"
+
+namespace guichet::server::web {
+namespace {
+
+using json = nlohmann::json;
+namespace mustache = kainjow::mustache;
+
+constexpr std::string_view kOffered[] = {"fr", "en"};
+constexpr char kCsrfCookie[] = "guichet_csrf";
+
+// No inline script or style anywhere; forms post to this origin only.
+constexpr char kPagePolicy[] =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'";
+
+bool Offered(std::string_view lang) {
+  return std::find(std::begin(kOffered), std::end(kOffered), lang) != std::end(kOffered);
+}
+
+const json& Catalogue(std::string_view lang) {
+  static const std::map<std::string, json, std::less<>> catalogues = [] {
+    std::map<std::string, json, std::less<>> out;
+    for (std::string_view l : kOffered) {
+      const WebAsset* a = FindAsset("i18n/" + std::string(l) + ".json");
+      json parsed = a ? json::parse(a->content, nullptr, false) : json();
+      out.emplace(l, parsed.is_object() ? parsed : json::object());
+    }
+    return out;
+  }();
+  auto it = catalogues.find(Offered(lang) ? lang : kOffered[0]);
+  return it->second;
+}
+
+mustache::data ToData(const json& j) {
+  switch (j.type()) {
+    case json::value_t::object: {
+      mustache::data d{mustache::data::type::object};
+      for (const auto& [key, value] : j.items()) d.set(key, ToData(value));
+      return d;
+    }
+    case json::value_t::array: {
+      mustache::data d{mustache::data::type::list};
+      for (const json& item : j) d.push_back(ToData(item));
+      return d;
+    }
+    case json::value_t::string:
+      // An empty text is false, as in most mustache implementations: {{#error}} sections
+      // then need no companion flag. As a value it still renders as nothing.
+      if (j.get_ref<const std::string&>().empty())
+        return mustache::data(mustache::data::type::bool_false);
+      return mustache::data(j.get<std::string>());
+    case json::value_t::boolean:
+      return mustache::data(j.get<bool>() ? mustache::data::type::bool_true
+                                          : mustache::data::type::bool_false);
+    case json::value_t::null:
+    case json::value_t::discarded:
+      return mustache::data(mustache::data::type::bool_false);
+    default:
+      return mustache::data(j.dump());  // numbers
+  }
+}
+
+// `name` rendered with `values`; every template is available to it as a partial ({{> name}}).
+Result<std::string> Render(const std::string& name, const json& values) {
+  const WebAsset* asset = FindAsset("templates/" + name + ".mustache");
+  if (!asset) return Internal("no template " + name);
+  mustache::mustache tmpl{std::string(asset->content)};
+  if (!tmpl.is_valid()) return Internal("template " + name + ": " + tmpl.error_message());
+  mustache::data data = ToData(values);
+  for (const WebAsset& a : AllAssets()) {
+    constexpr std::string_view kDir = "templates/", kExt = ".mustache";
+    if (!a.path.starts_with(kDir) || !a.path.ends_with(kExt)) continue;
+    const std::string partial_name(
+        a.path.substr(kDir.size(), a.path.size() - kDir.size() - kExt.size()));
+    const std::string_view content = a.content;
+    data.set(partial_name, mustache::partial([content] { return std::string(content); }));
+  }
+  std::string out = tmpl.render(data);
+  if (!tmpl.is_valid()) return Internal("template " + name + ": " + tmpl.error_message());
+  return out;
+}
+
+std::string CookieValue(const HttpContext& ctx, std::string_view name) {
+  const std::string header = ctx.Header("cookie");
+  std::size_t at = 0;
+  while (at < header.size()) {
+    std::size_t end = header.find(';', at);
+    if (end == std::string::npos) end = header.size();
+    const std::string_view item = Trim(std::string_view(header).substr(at, end - at));
+    at = end + 1;
+    if (item.size() > name.size() && item.starts_with(name) && item[name.size()] == '=')
+      return std::string(item.substr(name.size() + 1));
+  }
+  return "";
+}
+
+bool IsToken(std::string_view s) {
+  return s.size() >= 32 && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+         });
+}
+
+// The CSRF token the reader's forms carry, and the cookie to set when there was none.
+std::string FormToken(const HttpContext& ctx,
+                      std::vector<std::pair<std::string, std::string>>& headers) {
+  if (ctx.principal.via_session) return ctx.principal.csrf_token;
+  std::string token = CookieValue(ctx, kCsrfCookie);
+  if (IsToken(token)) return token;
+  token = RandomToken(24);
+  headers.emplace_back(
+      "Set-Cookie", std::string(kCsrfCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict" +
+                        (ctx.options && ctx.options->secure_cookies ? "; Secure" : ""));
+  return token;
+}
+
+HttpResponse HtmlResponse(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = std::move(body);
+  r.headers.emplace_back("Content-Security-Policy", kPagePolicy);
+  r.headers.emplace_back("Vary", "Accept-Language, Cookie");
+  return r;
+}
+
+HttpResponse RenderFailed(const HttpContext& ctx, const Status& status) {
+  LogEvent(LogLevel::kError, "page_render_failed",
+           {{"request_id", ctx.request_id}, {"route", ctx.route}, {"error", status.message()}});
+  return HtmlResponse(500,
+                      "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><title>"
+                      "Erreur — Guichet</title></head><body><main><h1>Une erreur est survenue</h1>"
+                      "<p lang=\"en\">Something went wrong.</p></main></body></html>\n");
+}
+
+// The current page in the other language: same path and query, `lang` changed.
+std::string OtherLanguageUrl(const HttpContext& ctx, std::string_view other) {
+  std::string url = (ctx.path.empty() ? "/" : ctx.path) + "?lang=" + std::string(other);
+  for (const auto& [key, value] : ctx.query)
+    if (key != "lang") url += "&" + QueryEscape(key) + "=" + QueryEscape(value);
+  return url;
+}
+
+}  // namespace
+
+std::string PageLanguage(const HttpContext& ctx) {
+  if (auto lang = ctx.Query("lang"); lang && Offered(*lang)) return *lang;
+  const std::string accept = ctx.Header("accept-language");
+  std::size_t at = 0;
+  while (at < accept.size()) {  // in the order given; q-values are rarely out of order
+    std::size_t end = accept.find(',', at);
+    if (end == std::string::npos) end = accept.size();
+    std::string item = AsciiLower(Trim(std::string_view(accept).substr(at, end - at)));
+    at = end + 1;
+    item = item.substr(0, item.find_first_of("-;"));
+    if (Offered(item)) return item;
+  }
+  return std::string(kOffered[0]);
+}
+
+std::string Text(std::string_view lang, std::string_view key) {
+  const json& catalogue = Catalogue(lang);
+  auto it = catalogue.find(key);
+  return it != catalogue.end() && it->is_string() ? it->get<std::string>() : std::string(key);
+}
+
+HttpResponse RenderPage(const HttpContext& ctx, Page page) {
+  const std::string lang = PageLanguage(ctx);
+  const std::string other(lang == "fr" ? "en" : "fr");
+  json& d = page.data;
+  d["lang"] = lang;
+  d["t"] = Catalogue(lang);
+  if (page.has_form) d["csrf_token"] = FormToken(ctx, page.headers);
+  auto content = Render(page.template_name, d);
+  if (!content.ok()) return RenderFailed(ctx, content.status());
+  const json layout = {{"lang", lang},
+                       {"dir", "ltr"},  // every offered language reads left to right
+                       {"t", d["t"]},
+                       {"title", page.title},
+                       {"content", *content},
+                       {"htmx", FindAsset("vendor/htmx.min.js") != nullptr},
+                       {"other_language", other},
+                       {"other_language_url", OtherLanguageUrl(ctx, other)}};
+  auto html = Render("layout", layout);
+  if (!html.ok()) return RenderFailed(ctx, html.status());
+  HttpResponse r = HtmlResponse(page.status, std::move(*html));
+  r.headers.emplace_back("Content-Language", lang);
+  for (auto& h : page.headers) r.headers.push_back(std::move(h));
+  return r;
+}
+
+HttpResponse RenderFragment(const HttpContext& ctx, const std::string& template_name, json data) {
+  const std::string lang = PageLanguage(ctx);
+  data["lang"] = lang;
+  data["t"] = Catalogue(lang);
+  auto content = Render(template_name, data);
+  if (!content.ok()) return RenderFailed(ctx, content.status());
+  return HtmlResponse(200, std::move(*content));
+}
+
+HttpResponse MessagePage(const HttpContext& ctx, int status, std::string_view title_key,
+                         std::string_view text_key) {
+  const std::string lang = PageLanguage(ctx);
+  Page page{"message", Text(lang, title_key)};
+  page.status = status;
+  page.data = {{"heading", Text(lang, title_key)}, {"text", Text(lang, text_key)}};
+  return RenderPage(ctx, std::move(page));
+}
+
+bool FormTokenMatches(const HttpContext& ctx, const FormFields& form) {
+  const std::string expected =
+      ctx.principal.via_session ? ctx.principal.csrf_token : CookieValue(ctx, kCsrfCookie);
+  return IsToken(expected) && ConstantTimeEquals(form.Value("csrf_token"), expected);
+}
+
+std::string QueryEscape(std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace guichet::server::web

@@ -1,0 +1,286 @@
+// The citizen portal over real HTTP, on every backend: pages in French and English with their
+// security headers, the knowledge-base search, making a request (errors, CSRF, consent, hostile
+// text rendered as text), following it through the private link and replying. A server of its
+// own per test (fresh store).
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <string>
+
+#include "http_client.h"
+#include "own_server.h"
+#include "tests/testing/status_macros.h"
+#include "tests/testing/store_fixture.h"
+
+namespace guichet::testing {
+namespace {
+
+using core::Role;
+
+constexpr char kForm[] = "application/x-www-form-urlencoded";
+
+// The first capture of `pattern` in `text`, or "".
+std::string Find(const std::string& text, const std::string& pattern) {
+  std::smatch m;
+  return std::regex_search(text, m, std::regex(pattern)) ? m[1].str() : "";
+}
+
+class PortalTest : public OwnServerTest {
+ protected:
+  void SetUp() override {
+    if (auto why = StoreFixtureUnavailable(GetParam()); !why.empty()) GTEST_SKIP() << why;
+    ASSERT_OK_AND_ASSIGN(store_, OpenFreshStore(GetParam(), clock_));
+    ASSERT_OK_AND_ASSIGN(auto team, store_->CreateTeam("Voirie", storage::Actor::System("test")));
+    core::Category lights;
+    lights.slug = "eclairage";
+    lights.name = "Éclairage public";
+    lights.default_team_id = team.id;
+    ASSERT_OK_AND_ASSIGN(auto category,
+                         store_->CreateCategory(lights, storage::Actor::System("test")));
+    category_slug_ = category.slug;
+    ASSERT_NO_FATAL_FAILURE(
+        AddAccountsAndStart({Role::kAgent, Role::kAuditor, Role::kCitizen}, {team.id}, &clock_));
+  }
+
+  // The form page's CSRF cookie and token for a new visitor.
+  struct Visitor {
+    std::string cookie;  // "guichet_csrf=…"
+    std::string token;
+  };
+  Visitor OpenForm(const std::string& target = "/demande") {
+    const HttpResult r = client_->Get(target);
+    EXPECT_EQ(r.status, 200) << r.body.substr(0, 300);
+    Visitor v;
+    const std::string set_cookie = r.Header("set-cookie");
+    v.cookie = set_cookie.substr(0, set_cookie.find(';'));
+    v.token = Find(r.body, R"re(name="csrf_token" value="([^"]+)")re");
+    EXPECT_FALSE(v.token.empty());
+    EXPECT_EQ(v.cookie, "guichet_csrf=" + v.token);
+    EXPECT_NE(set_cookie.find("HttpOnly"), std::string::npos);
+    EXPECT_NE(set_cookie.find("SameSite=Strict"), std::string::npos);
+    return v;
+  }
+
+  HttpResult PostForm(const std::string& target, const std::string& fields, const Visitor& v,
+                      Headers extra = {}) {
+    Headers h = {{"Content-Type", kForm}, {"Cookie", v.cookie}};
+    h.insert(h.end(), extra.begin(), extra.end());
+    return client_->Post(target, "csrf_token=" + UrlEncode(v.token) + "&" + fields, h);
+  }
+
+  static std::string Fields(const std::vector<std::pair<std::string, std::string>>& fields) {
+    std::string out;
+    for (const auto& [k, v] : fields) out += (out.empty() ? "" : "&") + k + "=" + UrlEncode(v);
+    return out;
+  }
+
+  std::size_t RequestCount() {
+    auto page = store_->ListRequests({}, storage::PageSpec{});
+    EXPECT_TRUE(page.ok());
+    return page.ok() ? page->items.size() : 0;
+  }
+
+  std::string category_slug_;
+};
+
+void ExpectPageHeaders(const HttpResult& r, const std::string& lang) {
+  EXPECT_EQ(r.Header("content-type"), "text/html; charset=utf-8");
+  EXPECT_EQ(r.Header("content-language"), lang);
+  const std::string csp = r.Header("content-security-policy");
+  EXPECT_NE(csp.find("script-src 'self'"), std::string::npos) << csp;
+  EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << csp;
+  EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos) << csp;
+  EXPECT_NE(r.body.find("<html lang=\"" + lang + "\""), std::string::npos);
+}
+
+TEST_P(PortalTest, HomeIsInFrenchOrEnglish) {
+  HttpResult r = client_->Get("/");
+  ASSERT_EQ(r.status, 200);
+  ExpectPageHeaders(r, "fr");
+  EXPECT_NE(r.body.find("Comment pouvons-nous vous aider ?"), std::string::npos);
+  r = client_->Get("/", {{"Accept-Language", "en-GB,en;q=0.9,fr;q=0.5"}});
+  ExpectPageHeaders(r, "en");
+  EXPECT_NE(r.body.find("How can we help you?"), std::string::npos);
+  r = client_->Get("/?lang=fr", {{"Accept-Language", "en"}});  // the link wins
+  ExpectPageHeaders(r, "fr");
+  r = client_->Get("/?lang=xx", {{"Accept-Language", "de, es"}});  // nothing offered: French
+  ExpectPageHeaders(r, "fr");
+  // The other language's link keeps the page and its query.
+  r = client_->Get("/?q=passeport");
+  EXPECT_NE(r.body.find("href=\"/?lang=en&amp;q=passeport\""), std::string::npos);
+}
+
+TEST_P(PortalTest, SearchShowsArticlesWithHighlightsAndEscapedQueries) {
+  core::KbArticle a;
+  a.title = "Carte nationale d'identité";
+  a.summary = "Comment obtenir une carte d'identité.";
+  a.body = "La carte d'identité est gratuite.";
+  a.status = core::ArticleStatus::kPublished;
+  ASSERT_OK(store_->kb().Create(a, storage::Actor::System("test")).status());
+  const HttpResult r = Eventually(*client_, "/?q=carte+identit%C3%A9", [](const HttpResult& h) {
+    return h.body.find("Carte nationale") != std::string::npos;
+  });
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("<mark>"), std::string::npos);
+  EXPECT_NE(r.body.find("href=\"/kb/articles/"), std::string::npos);
+  const HttpResult hostile = client_->Get("/?q=" + UrlEncode("<script>alert(1)</script>"));
+  ASSERT_EQ(hostile.status, 200);
+  EXPECT_EQ(hostile.body.find("<script>alert"), std::string::npos);
+  EXPECT_NE(hostile.body.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+  EXPECT_NE(hostile.body.find("Aucune réponse ne correspond"), std::string::npos);
+}
+
+TEST_P(PortalTest, ACitizenMakesARequestFollowsItAndReplies) {
+  const Visitor v = OpenForm();
+  const std::string subject = "<script>alert(1)</script>";
+  const std::string description = "\"><img src=x onerror=alert(1)> lampadaire éteint";
+  HttpResult r = PostForm("/demande",
+                          Fields({{"category", category_slug_},
+                                  {"subject", subject},
+                                  {"description", description},
+                                  {"name", "Camille Martin"},
+                                  {"email", "camille@example.org"},
+                                  {"consent", "yes"},
+                                  {"deflection_session", "form-session-0123456789"}}),
+                          v);
+  ASSERT_EQ(r.status, 201) << r.body.substr(0, 2000);
+  ExpectPageHeaders(r, "fr");
+  const std::string reference = Find(r.body, R"(class="reference">([^<]+)<)");
+  const std::string follow = Find(r.body, R"re(href="(/suivi/[^"]+)")re");
+  ASSERT_FALSE(reference.empty());
+  ASSERT_NE(follow.find(reference), std::string::npos);
+  const std::string secret = Find(follow, R"(secret=([^&]+))");
+
+  // Stored as typed, in the chosen category, with the contact.
+  ASSERT_OK_AND_ASSIGN(auto stored,
+                       store_->FindRequestByReferenceAndSecret(reference, Sha256Hex(secret)));
+  EXPECT_EQ(stored.subject, subject);
+  EXPECT_EQ(stored.description, description);
+  EXPECT_EQ(stored.channel, core::Channel::kWeb);
+  ASSERT_TRUE(stored.category_id.has_value());
+
+  // The private page shows it as text; the reply goes through post/redirect/get.
+  const std::string page_target = std::regex_replace(follow, std::regex("&amp;"), "&");
+  r = client_->Get(page_target, {{"Cookie", v.cookie}});
+  ASSERT_EQ(r.status, 200) << r.body.substr(0, 500);
+  EXPECT_EQ(r.body.find("<script>alert"), std::string::npos);
+  EXPECT_EQ(r.body.find("<img src=x"), std::string::npos);
+  EXPECT_NE(r.body.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+  EXPECT_NE(r.body.find("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"), std::string::npos);
+  EXPECT_NE(r.body.find("Reçue"), std::string::npos);
+  r = PostForm("/suivi/" + reference + "/messages",
+               Fields({{"secret", secret}, {"body", "Il est toujours éteint ce soir."}}), v);
+  ASSERT_EQ(r.status, 303) << r.body;
+  const std::string location = r.Header("location");
+  EXPECT_NE(location.find("sent=1"), std::string::npos);
+  r = client_->Get(location);
+  EXPECT_NE(r.body.find("Il est toujours éteint ce soir."), std::string::npos);
+  EXPECT_NE(r.body.find("Votre message a été ajouté."), std::string::npos);
+
+  // A blank reply is refused with a message and nothing is added.
+  r = PostForm("/suivi/" + reference + "/messages", Fields({{"secret", secret}, {"body", " "}}), v);
+  EXPECT_EQ(r.status, 422);
+  EXPECT_NE(r.body.find("aria-invalid=\"true\""), std::string::npos);
+  ASSERT_OK_AND_ASSIGN(auto messages, store_->ListMessages(stored.id, false));
+  EXPECT_EQ(messages.size(), 1u);
+
+  // A wrong secret finds nothing, and says nothing about the reference.
+  r = client_->Get("/suivi/" + reference + "?secret=wrong");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find("Aucune demande ne correspond"), std::string::npos);
+  r = client_->Get("/suivi?reference=" + reference + "&secret=" + secret);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find(reference), std::string::npos);
+}
+
+TEST_P(PortalTest, InvalidFormsComeBackWithTheirErrorsAndValues) {
+  const Visitor v = OpenForm("/demande?lang=en");
+  const HttpResult r = PostForm("/demande?lang=en",
+                                Fields({{"subject", ""},
+                                        {"description", "Bonjour <b>"},
+                                        {"email", "not-an-address"},
+                                        {"category", "no-such-category"}}),
+                                v);
+  ASSERT_EQ(r.status, 422) << r.body.substr(0, 500);
+  ExpectPageHeaders(r, "en");
+  EXPECT_NE(r.body.find("class=\"error-summary\""), std::string::npos);
+  EXPECT_NE(r.body.find("href=\"#subject\""), std::string::npos);
+  EXPECT_NE(r.body.find("This field is required."), std::string::npos);
+  EXPECT_NE(r.body.find("Enter a valid email address"), std::string::npos);
+  EXPECT_NE(r.body.find("Your consent is needed"), std::string::npos);
+  EXPECT_NE(r.body.find("Choose a subject from the list."), std::string::npos);
+  EXPECT_NE(r.body.find(">Bonjour &lt;b&gt;</textarea>"), std::string::npos);  // kept, escaped
+  EXPECT_NE(r.body.find("value=\"not-an-address\""), std::string::npos);
+  EXPECT_EQ(RequestCount(), 0u);
+}
+
+TEST_P(PortalTest, FormsWithoutTheRightTokenAreRefused) {
+  const Visitor v = OpenForm();
+  const std::string fields = Fields({{"subject", "Trou"},
+                                     {"description", "Un trou dans la route"},
+                                     {"email", "a@example.org"},
+                                     {"consent", "yes"}});
+  // No cookie, a wrong token, another visitor's token: nothing is created.
+  HttpResult r =
+      client_->Post("/demande", "csrf_token=" + v.token + "&" + fields, {{"Content-Type", kForm}});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_NE(r.body.find("Formulaire expiré"), std::string::npos);
+  r = PostForm("/demande", fields, {v.cookie, "x" + v.token.substr(1)});
+  EXPECT_EQ(r.status, 403);
+  const Visitor other = OpenForm();
+  r = PostForm("/demande", fields, {v.cookie, other.token});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(RequestCount(), 0u);
+  // Malformed and oversized forms get clear errors.
+  r = client_->Post("/demande", "csrf_token=%zz", {{"Content-Type", kForm}, {"Cookie", v.cookie}});
+  EXPECT_EQ(r.status, 400);
+  r = client_->Post("/demande", "csrf_token=" + v.token, {{"Content-Type", "text/plain"}});
+  EXPECT_EQ(r.status, 415);
+  r = PostForm("/demande", "description=" + std::string(300 * 1024, 'a'), v);
+  EXPECT_EQ(r.status, 413);
+  // The token of the same visitor works.
+  r = PostForm("/demande", fields, v);
+  EXPECT_EQ(r.status, 201);
+}
+
+TEST_P(PortalTest, AuditorsDoNotMakeRequests) {
+  const Visitor v = OpenForm();
+  const HttpResult r = PostForm("/demande",
+                                Fields({{"subject", "Essai"},
+                                        {"description", "Essai"},
+                                        {"email", "a@example.org"},
+                                        {"consent", "yes"}}),
+                                v, {{"Authorization", "Bearer " + tokens_[Role::kAuditor]}});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(RequestCount(), 0u);
+}
+
+TEST_P(PortalTest, StylesAndScriptsAreServedFromTheBinary) {
+  HttpResult r = client_->Get("/static/guichet.css");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("content-type"), "text/css; charset=utf-8");
+  EXPECT_NE(r.body.find(":focus-visible"), std::string::npos);
+  r = client_->Get("/static/guichet.js");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("content-type"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(client_->Get("/static/nothing.css").status, 404);
+  EXPECT_EQ(client_->Get("/static/..%2Ftemplates%2Flayout.mustache").status, 404);
+}
+
+TEST_P(PortalTest, BrowsersLostOutsideTheApiGetAPage) {
+  HttpResult r = client_->Get("/nowhere", {{"Accept", "text/html"}, {"Accept-Language", "en"}});
+  EXPECT_EQ(r.status, 404);
+  ExpectPageHeaders(r, "en");
+  EXPECT_NE(r.body.find("Page not found"), std::string::npos);
+  r = client_->Get("/nowhere");  // an API client: a problem
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.Header("content-type"), "application/problem+json");
+  r = client_->Get("/api/v1/nothing", {{"Accept", "text/html"}});
+  EXPECT_EQ(r.Header("content-type"), "application/problem+json");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, PortalTest, ::testing::ValuesIn(BackendNames()),
+                         BackendParamName);
+
+}  // namespace
+}  // namespace guichet::testing
