@@ -114,6 +114,15 @@ describe('the harness', () => {
     await page.context().close();
   });
 
+  test('loginAs gives the page\'s context a session', async () => {
+    const page = await newPage(browser);
+    await loginAs(page, server, 'agent');
+    const r = await page.goto(`${server.url}/api/v1/session`);
+    assert.equal(r.status(), 200);
+    assert.equal((await r.json()).user.email, server.login('agent').email);
+    await page.context().close();
+  });
+
   test('tabThrough sees a link whose focus indicator is removed', async () => {
     const page = await newPage(browser);
     await page.goto(`${server.url}/kb/articles/${server.articles.GT0001.id}`);
