@@ -10,10 +10,20 @@ define configure_and_build
 	cmake --build --preset $(1) -j $(JOBS)
 endef
 
-.PHONY: deps build release run format format-check test clean
+.PHONY: deps browser-deps build release run format format-check test clean
 
 deps:
 	scripts/install-deps
+
+# Chromium, node and npm for the browser tests (tests/browser).
+browser-deps:
+	scripts/install-deps --with-browser
+
+# The npm packages (package-lock.json): the browser tests' tools and the pages' front-end
+# libraries. Installed again when the lock is newer; no install scripts are needed or run.
+node_modules: package-lock.json | browser-deps
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch node_modules
 
 build: deps
 	$(call configure_and_build,debug)
@@ -39,9 +49,9 @@ format: deps
 format-check: deps
 	$(if $(FORMAT_FILES),clang-format-14 --dry-run --Werror $(FORMAT_FILES))
 
-# Debug build: every test, on SQLite and on a throwaway PostgreSQL (GUICHET_TEST_PG_URL).
-# Then an ASan+UBSan build of the unit tests.
-test: deps format-check build
+# Debug build: every test, on SQLite and on a throwaway PostgreSQL (GUICHET_TEST_PG_URL), the
+# browser tests in chromium among them. Then an ASan+UBSan build of the unit tests.
+test: deps format-check build node_modules
 	scripts/with-postgres ctest --preset debug -j $(JOBS)
 	test -f build/asan/build.ninja || cmake --preset asan
 	cmake --build --preset asan -j $(JOBS) --target unit_tests

@@ -1,0 +1,151 @@
+// Every web page in a real browser: status, <html lang>, heading, no CSP violation or console
+// error, WCAG 2.1 A/AA (axe-core: no serious or critical violation), every focusable element
+// reachable by Tab with a visible focus indicator, and a screenshot in the artifacts folder.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  assertNoProblems, checkAccessibility, expectLang, launchBrowser, loginAs, newPage, screenshot,
+  startServer, tabThrough,
+} from './lib.mjs';
+
+// A page is one entry here:
+//   name     the test's and the screenshot's name
+//   path     a string, or a function of the server (s.articles.GT0001.id: a fixture article's
+//            stored id; s.url; s.logins) for what is known only once the server runs
+//   lang     the expected <html lang> ("fr" also accepts "fr-FR")
+// and, when needed:
+//   status   the expected HTTP status (200)
+//   heading  text or RegExp the page's <h1> shows
+//   as       a demo role ('agent', 'lead', 'admin', 'citizen' …) to log in as first
+//   allowConsole  console errors the page is expected to log (see assertNoProblems)
+//   axe      options of checkAccessibility, e.g. { disableRules: ['…'] } (say why)
+//   keyboard false to skip the Tab walk (say why)
+export const pages = [
+  {
+    name: 'kb-article', lang: 'fr', path: (s) => `/kb/articles/${s.articles.GT0001.id}`,
+    heading: 'Carte d\'identité : demande et renouvellement',
+  },
+  {
+    name: 'kb-article-not-found', lang: 'fr', path: '/kb/articles/999999', status: 404,
+    heading: 'Article introuvable',
+  },
+];
+
+let server;
+let browser;
+before(async () => {
+  // Both started at once; allSettled so that one's failure still leaves the other to close.
+  const started = await Promise.allSettled([startServer(), launchBrowser()]);
+  [server, browser] = started.map((r) => r.value);
+  for (const r of started) if (r.status === 'rejected') throw r.reason;
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('pages', () => {
+  for (const p of pages) {
+    test(p.name, async () => {
+      const page = await newPage(browser);
+      try {
+        if (p.as) await loginAs(page, server, p.as);
+        const target = typeof p.path === 'function' ? p.path(server) : p.path;
+        // A browser's navigation sends Accept: text/html, which is what picks a page over JSON.
+        const response = await page.goto(server.url + target, { waitUntil: 'load' });
+        await screenshot(page, p.name);  // first, so a failing page is on record too
+        assert.equal(response.status(), p.status ?? 200, `${target}: HTTP status`);
+        assert.match(response.headers()['content-type'], /^text\/html/);
+        await expectLang(page, p.lang);
+        if (p.heading) {
+          const h1 = (await page.locator('h1').first().textContent())?.trim();
+          if (p.heading instanceof RegExp) assert.match(h1, p.heading);
+          else assert.equal(h1, p.heading);
+          assert.ok((await page.title()).includes(h1), `<title> names the page: ${await page.title()}`);
+        }
+        await checkAccessibility(page, p.axe);
+        if (p.keyboard !== false) {
+          const focused = await tabThrough(page);
+          const hidden = focused.filter((f) => !f.focusVisible);
+          assert.deepEqual(hidden, [], 'elements reached by Tab without a visible focus indicator');
+        }
+        // Chromium logs a document's own error status as a console error: expected here.
+        const ownStatus = (m) => m.url === page.url() && m.text.includes(`status of ${p.status}`);
+        assertNoProblems(page, { allow: [...(p.allowConsole ?? []), ownStatus] });
+      } finally {
+        await page.context().close();
+      }
+    });
+  }
+});
+
+describe('the article page', () => {
+  test('shows the fixture article\'s parts and links', async () => {
+    const page = await newPage(browser);
+    const a = server.articles.GT0001;
+    await page.goto(`${server.url}/kb/articles/${a.id}`);
+    await expectLang(page, 'fr');
+    assert.equal(await page.title(), `${a.title} — Guichet`);
+    for (const section of ['Où s’adresser ?', 'Services en ligne'])
+      assert.equal(await page.getByRole('heading', { level: 2, name: section }).count(), 1, section);
+    // Tab reaches the online service and the source, in reading order.
+    const hrefs = (await tabThrough(page)).map((f) => f.href);
+    assert.deepEqual(hrefs, ['https://example.org/pre-demande-cni', a.source_url]);
+    assertNoProblems(page);
+    await page.context().close();
+  });
+});
+
+// The harness itself: its checks fail when they should, on a real page with its real CSP.
+describe('the harness', () => {
+  test('axe reports an unlabeled input and a missing lang', async () => {
+    const page = await newPage(browser);
+    await page.goto(`${server.url}/kb/articles/${server.articles.GT0002.id}`);
+    await page.evaluate(() => {
+      document.documentElement.removeAttribute('lang');
+      document.querySelector('main').append(document.createElement('input'));
+    });
+    await assert.rejects(checkAccessibility(page), (e) => {
+      assert.match(e.message, /html-has-lang \(serious\)/);
+      assert.match(e.message, /label \(critical\)[\s\S]*- input/);
+      return true;
+    });
+    await assert.rejects(expectLang(page, 'fr'), /no lang attribute/);
+    await page.context().close();
+  });
+
+  test('loginAs gives the page\'s context a session', async () => {
+    const page = await newPage(browser);
+    await loginAs(page, server, 'agent');
+    const r = await page.goto(`${server.url}/api/v1/session`);
+    assert.equal(r.status(), 200);
+    assert.equal((await r.json()).user.email, server.login('agent').email);
+    await page.context().close();
+  });
+
+  test('tabThrough sees a link whose focus indicator is removed', async () => {
+    const page = await newPage(browser);
+    await page.goto(`${server.url}/kb/articles/${server.articles.GT0001.id}`);
+    // Through the CSSOM: a <style> element would be blocked by the page's CSP.
+    await page.evaluate(() => { document.querySelector('a').style.outline = 'none'; });
+    const focused = await tabThrough(page);
+    assert.deepEqual(focused.map((f) => f.focusVisible), [false, true]);
+    await page.context().close();
+  });
+
+  test('an inline script is blocked by the page\'s CSP and recorded', async () => {
+    const page = await newPage(browser);
+    await page.goto(`${server.url}/kb/articles/${server.articles.GT0002.id}`);
+    await page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.inlineRan = true';
+      document.head.append(s);
+    });
+    // The violation event is asynchronous.
+    for (let i = 0; i < 20 && page.problems.csp.length === 0; i++) await page.waitForTimeout(50);
+    assert.equal(await page.evaluate(() => window.inlineRan), undefined);
+    assert.equal(page.problems.csp[0]?.directive, 'script-src-elem');
+    assert.throws(() => assertNoProblems(page), /CSP violations/);
+    await page.context().close();
+  });
+});
