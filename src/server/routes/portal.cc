@@ -335,9 +335,10 @@ HttpResponse StaticFile(HttpContext& ctx, const std::string& folder) {
       file.find("..") == std::string::npos ? web::FindAsset(folder + file) : nullptr;
   if (!asset) return web::MessagePage(ctx, 404, "not_found_title", "not_found_text");
   HttpResponse r;
-  r.content_type = file.ends_with(".css")  ? "text/css; charset=utf-8"
-                   : file.ends_with(".js") ? "text/javascript; charset=utf-8"
-                                           : "application/octet-stream";
+  r.content_type = file.ends_with(".css")   ? "text/css; charset=utf-8"
+                   : file.ends_with(".js")  ? "text/javascript; charset=utf-8"
+                   : file.ends_with(".svg") ? "image/svg+xml"
+                                            : "application/octet-stream";
   r.body = std::string(asset->content);
   r.headers.emplace_back("Cache-Control", "public, max-age=3600");
   return r;
