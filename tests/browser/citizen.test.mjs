@@ -2,23 +2,14 @@
 // a request (suggested articles appear while typing), keep the reference, follow the private
 // link, read the desk's reply, answer. Hostile text in the subject and description renders as
 // text on every page (no dialog ever opens), and the pages stay accessible.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  assertNoProblems, checkAccessibility, launchBrowser, loginAs, newPage, screenshot, startServer,
+  serverAndBrowser,
+  assertNoProblems, checkAccessibility, loginAs, newPage, screenshot,
 } from './lib.mjs';
 
-let server;
-let browser;
-before(async () => {
-  const started = await Promise.allSettled([startServer(), launchBrowser()]);
-  [server, browser] = started.map((r) => r.value);
-  for (const r of started) if (r.status === 'rejected') throw r.reason;
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 // Presses Tab until the element matching `selector` has the focus (keyboard only, no clicks).
 async function tabTo(page, selector, max = 60) {
@@ -32,7 +23,7 @@ async function tabTo(page, selector, max = 60) {
 // The search index follows the database about once a second after start.
 async function waitForSearch(text) {
   for (let i = 0; i < 100; i++) {
-    const r = await fetch(`${server.url}/api/v1/kb/search?q=${encodeURIComponent(text)}`);
+    const r = await fetch(`${env.server.url}/api/v1/kb/search?q=${encodeURIComponent(text)}`);
     if (r.ok && (await r.json()).items.length > 0) return;
     await new Promise((done) => setTimeout(done, 100));
   }
@@ -42,12 +33,12 @@ async function waitForSearch(text) {
 describe('citizen', () => {
   test('searches, makes a request, follows it and answers the desk, by keyboard only', async () => {
     await waitForSearch('passeport');
-    const page = await newPage(browser);
+    const page = await newPage(env.browser);
     const dialogs = [];
     page.on('dialog', async (d) => { dialogs.push(d.message()); await d.dismiss(); });
     try {
       // Search from the home page.
-      await page.goto(`${server.url}/`);
+      await page.goto(`${env.server.url}/`);
       await tabTo(page, '#q');
       await page.keyboard.type('passeport perdu');
       await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
@@ -83,12 +74,12 @@ describe('citizen', () => {
       await screenshot(page, 'citizen-3-sent');
 
       // The desk answers (an admin, through the API).
-      const desk = await newPage(browser);
-      const session = await loginAs(desk, server, 'admin');
-      const list = await desk.request.get(`${server.url}/api/v1/requests?channel=web&limit=50`);
+      const desk = await newPage(env.browser);
+      const session = await loginAs(desk, env.server, 'admin');
+      const list = await desk.request.get(`${env.server.url}/api/v1/requests?channel=web&limit=50`);
       const made = (await list.json()).items.find((r) => r.reference === reference);
       assert.ok(made, `request ${reference} in the desk's list`);
-      const reply = await desk.request.post(`${server.url}/api/v1/requests/${made.id}/messages`, {
+      const reply = await desk.request.post(`${env.server.url}/api/v1/requests/${made.id}/messages`, {
         headers: { 'X-CSRF-Token': session.csrf_token },
         data: { body: 'Bonjour, déclarez la perte en mairie <b>avant</b> la nouvelle demande.' },
       });
@@ -119,9 +110,9 @@ describe('citizen', () => {
   });
 
   test('an invalid form comes back with its errors, accessible', async () => {
-    const page = await newPage(browser);
+    const page = await newPage(env.browser);
     try {
-      await page.goto(`${server.url}/demande?lang=en`);
+      await page.goto(`${env.server.url}/demande?lang=en`);
       await page.locator('form.request-form button[type=submit]').press('Enter');
       await page.waitForSelector('.error-summary');
       assert.equal(await page.locator('.error-summary li').count(), 4);  // subject, text, contact, consent

@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const run = promisify(execFile);
@@ -127,6 +128,23 @@ async function waitReady(url) {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url}/readyz never answered 200`);
+}
+
+// Starts a server and a browser before the file's tests and stops both after them; the returned
+// object's `server` and `browser` are set once they run.
+export function serverAndBrowser() {
+  const env = { server: undefined, browser: undefined };
+  before(async () => {
+    // Both started at once; allSettled so that one's failure still leaves the other to close.
+    const started = await Promise.allSettled([startServer(), launchBrowser()]);
+    [env.server, env.browser] = started.map((r) => r.value);
+    for (const r of started) if (r.status === 'rejected') throw r.reason;
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
 }
 
 // --- The browser --------------------------------------------------------------------------------

@@ -1,11 +1,12 @@
 // Every web page in a real browser: status, <html lang>, heading, no CSP violation or console
 // error, WCAG 2.1 A/AA (axe-core: no serious or critical violation), every focusable element
 // reachable by Tab with a visible focus indicator, and a screenshot in the artifacts folder.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  assertNoProblems, checkAccessibility, expectLang, launchBrowser, loginAs, newPage, screenshot,
-  startServer, tabThrough,
+  serverAndBrowser,
+  assertNoProblems, checkAccessibility, expectLang, loginAs, newPage, screenshot,
+  tabThrough,
 } from './lib.mjs';
 
 // A page is one entry here:
@@ -42,28 +43,17 @@ export const pages = [
   },
 ];
 
-let server;
-let browser;
-before(async () => {
-  // Both started at once; allSettled so that one's failure still leaves the other to close.
-  const started = await Promise.allSettled([startServer(), launchBrowser()]);
-  [server, browser] = started.map((r) => r.value);
-  for (const r of started) if (r.status === 'rejected') throw r.reason;
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 describe('pages', () => {
   for (const p of pages) {
     test(p.name, async () => {
-      const page = await newPage(browser);
+      const page = await newPage(env.browser);
       try {
-        if (p.as) await loginAs(page, server, p.as);
-        const target = typeof p.path === 'function' ? p.path(server) : p.path;
+        if (p.as) await loginAs(page, env.server, p.as);
+        const target = typeof p.path === 'function' ? p.path(env.server) : p.path;
         // A browser's navigation sends Accept: text/html, which is what picks a page over JSON.
-        const response = await page.goto(server.url + target, { waitUntil: 'load' });
+        const response = await page.goto(env.server.url + target, { waitUntil: 'load' });
         await screenshot(page, p.name);  // first, so a failing page is on record too
         assert.equal(response.status(), p.status ?? 200, `${target}: HTTP status`);
         assert.match(response.headers()['content-type'], /^text\/html/);
@@ -92,9 +82,9 @@ describe('pages', () => {
 
 describe('the article page', () => {
   test('shows the fixture article\'s parts and links', async () => {
-    const page = await newPage(browser);
-    const a = server.articles.GT0001;
-    await page.goto(`${server.url}/kb/articles/${a.id}`);
+    const page = await newPage(env.browser);
+    const a = env.server.articles.GT0001;
+    await page.goto(`${env.server.url}/kb/articles/${a.id}`);
     await expectLang(page, 'fr');
     assert.equal(await page.title(), `${a.title} — Guichet`);
     for (const section of ['Où s’adresser ?', 'Services en ligne'])
@@ -113,8 +103,8 @@ describe('the article page', () => {
 // The harness itself: its checks fail when they should, on a real page with its real CSP.
 describe('the harness', () => {
   test('axe reports an unlabeled input and a missing lang', async () => {
-    const page = await newPage(browser);
-    await page.goto(`${server.url}/kb/articles/${server.articles.GT0002.id}`);
+    const page = await newPage(env.browser);
+    await page.goto(`${env.server.url}/kb/articles/${env.server.articles.GT0002.id}`);
     await page.evaluate(() => {
       document.documentElement.removeAttribute('lang');
       document.querySelector('main').append(document.createElement('input'));
@@ -129,17 +119,17 @@ describe('the harness', () => {
   });
 
   test('loginAs gives the page\'s context a session', async () => {
-    const page = await newPage(browser);
-    await loginAs(page, server, 'agent');
-    const r = await page.goto(`${server.url}/api/v1/session`);
+    const page = await newPage(env.browser);
+    await loginAs(page, env.server, 'agent');
+    const r = await page.goto(`${env.server.url}/api/v1/session`);
     assert.equal(r.status(), 200);
-    assert.equal((await r.json()).user.email, server.login('agent').email);
+    assert.equal((await r.json()).user.email, env.server.login('agent').email);
     await page.context().close();
   });
 
   test('tabThrough sees a link whose focus indicator is removed', async () => {
-    const page = await newPage(browser);
-    await page.goto(`${server.url}/kb/articles/${server.articles.GT0001.id}`);
+    const page = await newPage(env.browser);
+    await page.goto(`${env.server.url}/kb/articles/${env.server.articles.GT0001.id}`);
     // Through the CSSOM: a <style> element would be blocked by the page's CSP.
     await page.evaluate(() => {
       const link = document.querySelector('article a');
@@ -153,8 +143,8 @@ describe('the harness', () => {
   });
 
   test('an inline script is blocked by the page\'s CSP and recorded', async () => {
-    const page = await newPage(browser);
-    await page.goto(`${server.url}/kb/articles/${server.articles.GT0002.id}`);
+    const page = await newPage(env.browser);
+    await page.goto(`${env.server.url}/kb/articles/${env.server.articles.GT0002.id}`);
     await page.evaluate(() => {
       const s = document.createElement('script');
       s.textContent = 'window.inlineRan = true';

@@ -230,8 +230,8 @@ HttpResponse SubmitRequest(HttpContext& ctx) {
 
 // The suggested articles for what the citizen is writing (htmx swaps them into the form).
 HttpResponse Suggestions(HttpContext& ctx) {
-  std::string text = ctx.Query("subject").value_or("") + "\n" +
-                     ctx.Query("description").value_or("") + ctx.Query("text").value_or("");
+  std::string text =
+      ctx.Query("subject").value_or("") + "\n" + ctx.Query("description").value_or("");
   if (!IsValidUtf8(text)) text.clear();
   text = Utf8Prefix(text, 2000);
   json hits = json::array();
