@@ -57,7 +57,7 @@ class PortalTest : public OwnServerTest {
     EXPECT_FALSE(v.token.empty());
     EXPECT_EQ(v.cookie, "guichet_csrf=" + v.token);
     EXPECT_NE(set_cookie.find("HttpOnly"), std::string::npos);
-    EXPECT_NE(set_cookie.find("SameSite=Strict"), std::string::npos);
+    EXPECT_NE(set_cookie.find("SameSite=Lax"), std::string::npos);
     return v;
   }
 
@@ -211,6 +211,8 @@ TEST_P(PortalTest, InvalidFormsComeBackWithTheirErrorsAndValues) {
   EXPECT_NE(r.body.find("Choose a subject from the list."), std::string::npos);
   EXPECT_NE(r.body.find(">Bonjour &lt;b&gt;</textarea>"), std::string::npos);  // kept, escaped
   EXPECT_NE(r.body.find("value=\"not-an-address\""), std::string::npos);
+  // The form posts back in the reader's language.
+  EXPECT_NE(r.body.find("action=\"/demande?lang=en\""), std::string::npos);
   EXPECT_EQ(RequestCount(), 0u);
 }
 
@@ -272,6 +274,11 @@ TEST_P(PortalTest, BrowsersLostOutsideTheApiGetAPage) {
   EXPECT_EQ(r.status, 404);
   ExpectPageHeaders(r, "en");
   EXPECT_NE(r.body.find("Page not found"), std::string::npos);
+  // A path that reads as another site's address is not linked to.
+  r = client_->Get("//evil.example/x", {{"Accept", "text/html"}});
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body.find("href=\"//evil.example"), std::string::npos);
+  EXPECT_NE(r.body.find("href=\"/?lang=en\""), std::string::npos);
   r = client_->Get("/nowhere");  // an API client: a problem
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.Header("content-type"), "application/problem+json");

@@ -445,7 +445,8 @@ HttpResponse DeflectionStats(HttpContext& ctx) {
 
 // --- The public page ---------------------------------------------------------------------------
 
-// A list of links for link_list.mustache: each title linked when it has an address.
+// A list of links for link_list.mustache: each title linked when it has an address (articles
+// hold only http(s) addresses: core::ValidateArticle refuses others).
 json LinkList(const std::vector<core::ArticleLink>& links) {
   json out = json::array();
   for (const auto& l : links)

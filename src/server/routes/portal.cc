@@ -221,10 +221,7 @@ HttpResponse SubmitRequest(HttpContext& ctx) {
       "/suivi/" + created->reference + "?secret=" + web::QueryEscape(secret) + "&lang=" + lang;
   Page page{"request_sent", Text(lang, "sent_title")};
   page.status = 201;
-  page.data = {{"reference", created->reference},
-               {"secret", secret},
-               {"follow_url", follow_url},
-               {"follow_url_full", "http://" + ctx.Header("host") + follow_url}};
+  page.data = {{"reference", created->reference}, {"secret", secret}, {"follow_url", follow_url}};
   return web::RenderPage(ctx, std::move(page));
 }
 

@@ -120,9 +120,9 @@ std::string FormToken(const HttpContext& ctx,
   std::string token = CookieValue(ctx, kCsrfCookie);
   if (IsToken(token)) return token;
   token = RandomToken(24);
-  headers.emplace_back(
-      "Set-Cookie", std::string(kCsrfCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict" +
-                        (ctx.options && ctx.options->secure_cookies ? "; Secure" : ""));
+  headers.emplace_back("Set-Cookie",
+                       std::string(kCsrfCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Lax" +
+                           (ctx.options && ctx.options->secure_cookies ? "; Secure" : ""));
   return token;
 }
 
@@ -147,7 +147,10 @@ HttpResponse RenderFailed(const HttpContext& ctx, const Status& status) {
 
 // The current page in the other language: same path and query, `lang` changed.
 std::string OtherLanguageUrl(const HttpContext& ctx, std::string_view other) {
-  std::string url = (ctx.path.empty() ? "/" : ctx.path) + "?lang=" + std::string(other);
+  // "//host" or "/\host" would be a link to another site (the 404 page shows any path).
+  const bool own =
+      ctx.path.starts_with('/') && !ctx.path.starts_with("//") && !ctx.path.starts_with("/\\");
+  std::string url = (own ? ctx.path : std::string("/")) + "?lang=" + std::string(other);
   for (const auto& [key, value] : ctx.query)
     if (key != "lang") url += "&" + QueryEscape(key) + "=" + QueryEscape(value);
   return url;

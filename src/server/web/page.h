@@ -49,7 +49,8 @@ HttpResponse MessagePage(const HttpContext& ctx, int status, std::string_view ti
                          std::string_view text_key);
 
 // Whether a posted form carries the reader's CSRF token: the session's for a signed-in reader,
-// else the one of the guichet_csrf cookie that RenderPage set with the form.
+// else the one of the guichet_csrf cookie that RenderPage set with the form (SameSite=Lax, so
+// that arriving from a link elsewhere keeps it and the forms already open keep working).
 bool FormTokenMatches(const HttpContext& ctx, const FormFields& form);
 
 // `value` percent-encoded for a query string.
