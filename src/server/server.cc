@@ -36,6 +36,7 @@ std::vector<Route> AllRoutes() {
   AddAiRoutes(routes);
   AddKbRoutes(routes);
   AddPortalRoutes(routes);
+  AddAgentRoutes(routes);
   AddKbSearchRoutes(routes);
   return routes;
 }

@@ -33,6 +33,12 @@ export const pages = [
     status: 404, heading: 'Suivre une demande',
   },
   { name: 'page-not-found', lang: 'fr', path: '/nulle-part', status: 404, heading: 'Page introuvable' },
+  { name: 'agent-login', lang: 'fr', path: '/agent/connexion', heading: 'Connexion des agents' },
+  { name: 'agent-queues', lang: 'fr', path: '/agent', as: 'agent', heading: 'Files de demandes' },
+  {
+    name: 'agent-queues-unassigned-en', lang: 'en', path: '/agent?queue=unassigned&lang=en',
+    as: 'lead', heading: 'Request queues',
+  },
   {
     name: 'kb-article', lang: 'fr', path: (s) => `/kb/articles/${s.articles.GT0001.id}`,
     heading: 'Carte d\'identité : demande et renouvellement',

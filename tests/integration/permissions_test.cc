@@ -18,7 +18,8 @@ using json = nlohmann::json;
 // One row per route. `expected` has one letter per caller, in the order of kEveryone:
 //   anonymous, citizen (owner of the target request), other citizen, agent of team A, agent of
 //   team B, lead of team A, auditor, admin.
-// A = allowed (2xx, or 303 after a page's form), 1 = 401, 3 = 403, 4 = 404.
+// A = allowed (2xx, or a page's 303: after a form, or to the sign-in page), 1 = 401, 3 = 403,
+// 4 = 404.
 // Targets: {id} of a request route is a request of the citizen in team A; {id} of a user is
 // agent A; {id} of an attachment is a file on such a request; {reference} is such a request
 // with its right secret; {id} of an article is a draft, except a published one for archive,
@@ -122,6 +123,10 @@ constexpr MatrixRow kMatrix[] = {
     {"POST",   "/suivi/{reference}/messages",             "AAAAAAAA"},
     {"GET",    "/static/{file}",                          "AAAAAAAA"},
     {"GET",    "/static/vendor/{file}",                   "AAAAAAAA"},
+    {"GET",    "/agent",                                  "A33AAAAA"},
+    {"GET",    "/agent/connexion",                        "AAAAAAAA"},
+    {"POST",   "/agent/connexion",                        "AAAAAAAA"},
+    {"POST",   "/agent/deconnexion",                      "AAAAAAAA"},
 };
 // clang-format on
 
@@ -220,6 +225,11 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
       } else {
         req.target += "?secret=" + UrlEncode(made.secret);
       }
+    } else if (path == "/agent/connexion" && method == "POST") {
+      const Account& a = env().account(who == Who::kAnonymous ? Who::kAgentA : who);
+      form_body("email=" + UrlEncode(a.email) + "&password=" + UrlEncode(a.password));
+    } else if (path == "/agent/deconnexion") {
+      form_body("");
     } else if (path == "/static/{file}") {
       req.target = "/static/guichet.css";
     } else if (path == "/static/vendor/{file}") {

@@ -38,6 +38,7 @@ class PortalTest : public OwnServerTest {
     ASSERT_OK_AND_ASSIGN(auto category,
                          store_->CreateCategory(lights, storage::Actor::System("test")));
     category_slug_ = category.slug;
+    team_id_ = team.id;
     ASSERT_NO_FATAL_FAILURE(
         AddAccountsAndStart({Role::kAgent, Role::kAuditor, Role::kCitizen}, {team.id}, &clock_));
   }
@@ -81,6 +82,7 @@ class PortalTest : public OwnServerTest {
   }
 
   std::string category_slug_;
+  core::Id team_id_ = 0;
 };
 
 void ExpectPageHeaders(const HttpResult& r, const std::string& lang) {
@@ -267,6 +269,69 @@ TEST_P(PortalTest, StylesAndScriptsAreServedFromTheBinary) {
   EXPECT_EQ(r.Header("content-type"), "text/javascript; charset=utf-8");
   EXPECT_EQ(client_->Get("/static/nothing.css").status, 404);
   EXPECT_EQ(client_->Get("/static/..%2Ftemplates%2Flayout.mustache").status, 404);
+}
+
+TEST_P(PortalTest, StaffSignInSeeTheirQueuesAndSignOut) {
+  // Anonymous readers are sent to the sign-in page; citizens are told the area is not theirs.
+  HttpResult r = client_->Get("/agent?lang=en");
+  EXPECT_EQ(r.status, 303);
+  EXPECT_EQ(r.Header("location"), "/agent/connexion?lang=en");
+  EXPECT_EQ(client_->Get("/agent", {{"Authorization", "Bearer " + tokens_[Role::kCitizen]}}).status,
+            403);
+
+  core::NewUser agent;
+  agent.email = "camille.agent@mairie.example";
+  agent.display_name = "Camille Agent";
+  agent.role = Role::kAgent;
+  agent.password_hash = HashPassword("a-long-password", PasswordCost::kFast).value();
+  agent.team_ids = {team_id_};
+  // One request of the agent's team, one of another team: only the first is listed.
+  ASSERT_OK_AND_ASSIGN(auto other_team,
+                       store_->CreateTeam("État civil", storage::Actor::System("test")));
+  for (const auto& [subject, team] :
+       {std::pair{"Lampadaire <éteint>", team_id_}, {"Acte de naissance", other_team.id}}) {
+    core::NewRequest in;
+    in.subject = subject;
+    in.description = "Texte";
+    in.team_id = team;
+    ASSERT_OK(store_->CreateRequest(in, Sha256Hex("s"), storage::Actor::System("test")).status());
+  }
+  ASSERT_OK(store_->CreateUser(agent, storage::Actor::System("test")).status());
+  const Visitor v = OpenForm("/agent/connexion");
+  r = PostForm("/agent/connexion",
+               Fields({{"email", agent.email}, {"password", "not-the-password"}}), v);
+  EXPECT_EQ(r.status, 401);
+  EXPECT_NE(r.body.find("Adresse ou mot de passe incorrect"), std::string::npos);
+  EXPECT_NE(r.body.find("value=\"camille.agent@mairie.example\""), std::string::npos);
+  EXPECT_EQ(r.body.find("not-the-password"), std::string::npos);
+
+  r = PostForm("/agent/connexion",
+               Fields({{"email", agent.email}, {"password", "a-long-password"}}), v);
+  ASSERT_EQ(r.status, 303) << r.body;
+  EXPECT_EQ(r.Header("location"), "/agent?lang=fr");
+  const std::string set_cookie = r.Header("set-cookie");
+  const std::string session = set_cookie.substr(0, set_cookie.find(';'));
+  ASSERT_EQ(session.rfind("guichet_session=", 0), 0u);
+  EXPECT_NE(set_cookie.find("HttpOnly"), std::string::npos);
+
+  r = client_->Get("/agent?queue=unassigned", {{"Cookie", session}});
+  ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);
+  ExpectPageHeaders(r, "fr");
+  EXPECT_NE(r.body.find("Connecté : Camille Agent"), std::string::npos);
+  EXPECT_NE(r.body.find("aria-current=\"page\">Non assignées"), std::string::npos);
+  EXPECT_NE(r.body.find("<td>Lampadaire &lt;éteint&gt;</td>"), std::string::npos);
+  EXPECT_EQ(r.body.find("Acte de naissance"), std::string::npos);
+  const std::string csrf = Find(r.body, R"re(name="csrf_token" value="([^"]+)")re");
+  ASSERT_FALSE(csrf.empty());
+
+  // Signing out needs the session's token; then the session is gone.
+  r = client_->Post("/agent/deconnexion", "csrf_token=wrong",
+                    {{"Content-Type", kForm}, {"Cookie", session}});
+  EXPECT_EQ(r.status, 403);
+  r = client_->Post("/agent/deconnexion", "csrf_token=" + UrlEncode(csrf),
+                    {{"Content-Type", kForm}, {"Cookie", session}});
+  EXPECT_EQ(r.status, 303);
+  EXPECT_EQ(client_->Get("/agent", {{"Cookie", session}}).status, 303);
 }
 
 TEST_P(PortalTest, BrowsersLostOutsideTheApiGetAPage) {

@@ -4,17 +4,12 @@
 #include "common/text.h"
 #include "server/auth.h"
 #include "server/json/dto.h"
+#include "server/sign_in.h"
 
 namespace guichet::server {
 namespace {
 
 constexpr size_t kMaxPasswordBytes = 1024;
-
-std::string SessionCookie(const std::string& value, Millis max_age_ms, bool secure) {
-  return std::string(kSessionCookie) + "=" + value +
-         "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age_ms / 1000) +
-         (secure ? "; Secure" : "");
-}
 
 // Unknown e-mails cost as much as wrong passwords, so timing does not reveal accounts.
 void SpendVerifyTime(const std::string& password, PasswordCost cost) {
@@ -61,18 +56,17 @@ std::optional<HttpResponse> CheckThrottle(const HttpContext& ctx,
   return r;
 }
 
-HttpResponse Login(HttpContext& ctx) {
-  auto parsed = ParseJsonObject(ctx.body);
-  if (auto* problem = std::get_if<HttpResponse>(&parsed)) return *problem;
-  const json& body = std::get<json>(parsed);
-  std::vector<core::FieldError> errors;
-  FieldReader reader(body, errors);
-  const std::string email = reader.String("email", true).value_or("");
-  const std::string password = reader.String("password", true).value_or("");
-  reader.RejectUnknown();
-  if (password.size() > kMaxPasswordBytes) errors.push_back({"password", "is too long"});
-  if (!errors.empty()) return ValidationProblem(errors);
+}  // namespace
 
+std::string SessionCookie(const std::string& value, Millis max_age_ms, bool secure) {
+  return std::string(kSessionCookie) + "=" + value +
+         "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age_ms / 1000) +
+         (secure ? "; Secure" : "");
+}
+
+std::variant<SignedIn, HttpResponse> SignIn(HttpContext& ctx, const std::string& email,
+                                            const std::string& password) {
+  if (password.size() > kMaxPasswordBytes) return ValidationProblem({{"password", "is too long"}});
   const auto keys = ThrottleKeys(ctx, email);
   if (auto throttled = CheckThrottle(ctx, keys)) return *throttled;
   auto credentials = ctx.store->FindUserByEmail(email);
@@ -108,11 +102,29 @@ HttpResponse Login(HttpContext& ctx) {
   if (!created.ok()) return ProblemFor(created);
   LogEvent(LogLevel::kInfo, "login",
            {{"request_id", ctx.request_id}, {"user_id", std::to_string(user.id)}});
-  HttpResponse r = Json(200, {{"user", UserToJson(user)},
-                              {"csrf_token", session.csrf_token},
-                              {"expires_at", FormatIso8601(session.expires_at)}});
+  return SignedIn{user, token, session};
+}
+
+namespace {
+
+HttpResponse Login(HttpContext& ctx) {
+  auto parsed = ParseJsonObject(ctx.body);
+  if (auto* problem = std::get_if<HttpResponse>(&parsed)) return *problem;
+  const json& body = std::get<json>(parsed);
+  std::vector<core::FieldError> errors;
+  FieldReader reader(body, errors);
+  const std::string email = reader.String("email", true).value_or("");
+  const std::string password = reader.String("password", true).value_or("");
+  reader.RejectUnknown();
+  if (!errors.empty()) return ValidationProblem(errors);
+  auto signed_in = SignIn(ctx, email, password);
+  if (auto* problem = std::get_if<HttpResponse>(&signed_in)) return *problem;
+  const SignedIn& s = std::get<SignedIn>(signed_in);
+  HttpResponse r = Json(200, {{"user", UserToJson(s.user)},
+                              {"csrf_token", s.session.csrf_token},
+                              {"expires_at", FormatIso8601(s.session.expires_at)}});
   r.headers.emplace_back(
-      "Set-Cookie", SessionCookie(token, ctx.options->session_ttl, ctx.options->secure_cookies));
+      "Set-Cookie", SessionCookie(s.token, ctx.options->session_ttl, ctx.options->secure_cookies));
   return r;
 }
 

@@ -188,13 +188,19 @@ HttpResponse RenderPage(const HttpContext& ctx, Page page) {
   if (page.has_form) d["csrf_token"] = FormToken(ctx, page.headers);
   auto content = Render(page.template_name, d);
   if (!content.ok()) return RenderFailed(ctx, content.status());
-  const json layout = {{"lang", lang},
-                       {"dir", "ltr"},  // every offered language reads left to right
-                       {"t", d["t"]},
-                       {"title", page.title},
-                       {"content", *content},
-                       {"other_language", other},
-                       {"other_language_url", OtherLanguageUrl(ctx, other)}};
+  json layout = {{"lang", lang},
+                 {"dir", "ltr"},  // every offered language reads left to right
+                 {"t", d["t"]},
+                 {"title", page.title},
+                 {"content", *content},
+                 {"other_language", other},
+                 {"other_language_url", OtherLanguageUrl(ctx, other)}};
+  if (ctx.principal.staff() && ctx.principal.via_session) {
+    // The staff bar: their area, who is signed in, and signing out (a form: it changes state).
+    layout["staff"] = true;
+    layout["staff_name"] = ctx.principal.user->display_name;
+    layout["staff_csrf"] = ctx.principal.csrf_token;
+  }
   auto html = Render("layout", layout);
   if (!html.ok()) return RenderFailed(ctx, html.status());
   HttpResponse r = HtmlResponse(page.status, std::move(*html));
