@@ -35,6 +35,7 @@ export const pages = [
   { name: 'page-not-found', lang: 'fr', path: '/nulle-part', status: 404, heading: 'Page introuvable' },
   { name: 'agent-login', lang: 'fr', path: '/agent/connexion', heading: 'Connexion des agents' },
   { name: 'agent-queues', lang: 'fr', path: '/agent', as: 'agent', heading: 'Files de demandes' },
+  { name: 'agent-request', lang: 'fr', path: '/agent/demandes/1', as: 'admin', heading: /^Demande GU-/ },
   {
     name: 'agent-queues-unassigned-en', lang: 'en', path: '/agent?queue=unassigned&lang=en',
     as: 'lead', heading: 'Request queues',

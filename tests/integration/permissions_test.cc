@@ -127,6 +127,9 @@ constexpr MatrixRow kMatrix[] = {
     {"GET",    "/agent/connexion",                        "AAAAAAAA"},
     {"POST",   "/agent/connexion",                        "AAAAAAAA"},
     {"POST",   "/agent/deconnexion",                      "AAAAAAAA"},
+    {"GET",    "/agent/demandes/{id}",                    "A33A4AAA"},
+    {"POST",   "/agent/demandes/{id}/messages",           "A33A4A3A"},
+    {"POST",   "/agent/demandes/{id}/statut",             "A33A4A3A"},
 };
 // clang-format on
 
@@ -230,6 +233,11 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
       form_body("email=" + UrlEncode(a.email) + "&password=" + UrlEncode(a.password));
     } else if (path == "/agent/deconnexion") {
       form_body("");
+    } else if (path.rfind("/agent/demandes/{id}", 0) == 0) {
+      const CreatedRequest made = env().MakeRequest(Who::kCitizen, "Cellule " + std::to_string(n));
+      req.target = Replace(path, "{id}", std::to_string(made.request.id));
+      if (path.ends_with("/messages")) form_body("body=Bonjour&visibility=internal");
+      if (path.ends_with("/statut")) form_body("version=1&status=open&priority=high");
     } else if (path == "/static/{file}") {
       req.target = "/static/guichet.css";
     } else if (path == "/static/vendor/{file}") {

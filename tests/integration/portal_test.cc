@@ -334,6 +334,65 @@ TEST_P(PortalTest, StaffSignInSeeTheirQueuesAndSignOut) {
   EXPECT_EQ(client_->Get("/agent", {{"Cookie", session}}).status, 303);
 }
 
+TEST_P(PortalTest, AgentsReplyAddNotesAndChangeRequestsWithConflictsExplained) {
+  core::NewUser agent;
+  agent.email = "sacha.agent@mairie.example";
+  agent.display_name = "Sacha Agent";
+  agent.role = Role::kAgent;
+  agent.password_hash = HashPassword("a-long-password", PasswordCost::kFast).value();
+  agent.team_ids = {team_id_};
+  ASSERT_OK(store_->CreateUser(agent, storage::Actor::System("test")).status());
+  core::NewRequest in;
+  in.subject = "Nid de poule";
+  in.description = "Rue Haute";
+  in.team_id = team_id_;
+  ASSERT_OK_AND_ASSIGN(auto made, store_->CreateRequest(in, Sha256Hex("secret-of-the-citizen"),
+                                                        storage::Actor::System("test")));
+  const Visitor v = OpenForm("/agent/connexion");
+  HttpResult r = PostForm("/agent/connexion",
+                          Fields({{"email", agent.email}, {"password", "a-long-password"}}), v);
+  ASSERT_EQ(r.status, 303);
+  const std::string cookie = r.Header("set-cookie").substr(0, r.Header("set-cookie").find(';'));
+  const std::string page = "/agent/demandes/" + std::to_string(made.id);
+  r = client_->Get(page, {{"Cookie", cookie}});
+  ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);
+  const std::string csrf = Find(r.body, R"re(name="csrf_token" value="([^"]+)")re");
+  auto post = [&](const std::string& target, const std::string& fields) {
+    return client_->Post(target, "csrf_token=" + UrlEncode(csrf) + "&" + fields,
+                         {{"Content-Type", kForm}, {"Cookie", cookie}});
+  };
+
+  // A reply and an internal note; the citizen sees only the reply.
+  r = post(page + "/messages", "body=Nous+passons+demain.&visibility=public");
+  ASSERT_EQ(r.status, 303) << r.body;
+  EXPECT_NE(r.Header("location").find("done=message"), std::string::npos);
+  ASSERT_EQ(post(page + "/messages", "body=Voir+avec+la+voirie.&visibility=internal").status, 303);
+  r = client_->Get(page, {{"Cookie", cookie}});
+  EXPECT_NE(r.body.find("Nous passons demain."), std::string::npos);
+  EXPECT_NE(r.body.find("note interne"), std::string::npos);
+  r = client_->Get("/suivi/" + made.reference + "?secret=secret-of-the-citizen");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("Nous passons demain."), std::string::npos);
+  EXPECT_EQ(r.body.find("Voir avec la voirie."), std::string::npos);
+  EXPECT_EQ(post(page + "/messages", "body=+&visibility=public").status, 422);
+
+  // A change on the version the page showed; a second one on that same, now stale, version is
+  // refused with the current version shown and nothing applied.
+  r = post(page + "/statut", "version=1&status=open&priority=high");
+  ASSERT_EQ(r.status, 303) << r.body;
+  ASSERT_OK_AND_ASSIGN(auto now, store_->GetRequest(made.id));
+  EXPECT_EQ(now.status, core::RequestStatus::kOpen);
+  EXPECT_EQ(now.priority, core::Priority::kHigh);
+  r = post(page + "/statut", "version=1&status=resolved&priority=low");
+  EXPECT_EQ(r.status, 409);
+  EXPECT_NE(r.body.find("Quelqu’un a modifié cette demande"), std::string::npos);
+  EXPECT_NE(r.body.find("name=\"version\" value=\"" + std::to_string(now.version) + "\""),
+            std::string::npos);
+  ASSERT_OK_AND_ASSIGN(auto after, store_->GetRequest(made.id));
+  EXPECT_EQ(after.status, core::RequestStatus::kOpen);
+  EXPECT_EQ(after.priority, core::Priority::kHigh);
+}
+
 TEST_P(PortalTest, BrowsersLostOutsideTheApiGetAPage) {
   HttpResult r = client_->Get("/nowhere", {{"Accept", "text/html"}, {"Accept-Language", "en"}});
   EXPECT_EQ(r.status, 404);

@@ -1,11 +1,14 @@
 // The staff's pages: sign-in and sign-out, and the request queues (their team, theirs,
 // unassigned, to triage, due soon, overdue) scoped to what each one may see. Staff only: others
 // are sent to the sign-in page (anonymous) or told the area is not theirs (citizens).
+#include <cmath>
+
 #include "common/clock.h"
 #include "common/text.h"
 #include "server/auth.h"
 #include "server/sign_in.h"
 #include "server/web/page.h"
+#include "storage/ai_store.h"
 
 namespace guichet::server {
 namespace {
@@ -136,7 +139,8 @@ HttpResponse Queues(HttpContext& ctx) {
                                             : r.sla.resolution_due_at;
       const std::string status(core::ToString(r.status));
       const std::string priority(core::ToString(r.priority));
-      items.push_back({{"reference", r.reference},
+      items.push_back({{"id", std::to_string(r.id)},
+                       {"reference", r.reference},
                        {"subject", r.subject},
                        {"status_label", Text(lang, "status_" + status)},
                        {"priority_label", Text(lang, "priority_" + priority)},
@@ -155,9 +159,162 @@ HttpResponse Queues(HttpContext& ctx) {
   return web::RenderPage(ctx, std::move(page));
 }
 
+// --- One request ------------------------------------------------------------------------------
+
+// The request's page for staff: facts, AI suggestions, the whole thread with internal notes, and
+// (for those who may work on it) the reply and change forms. `notice` and `error` are catalogue
+// keys; `status` the HTTP status to answer with.
+HttpResponse RequestPage(HttpContext& ctx, int status = 200, const std::string& notice = "",
+                         const std::string& error = "") {
+  if (auto denied = RequireStaffPage(ctx)) return *denied;
+  const std::string lang = web::PageLanguage(ctx);
+  auto loaded = LoadVisibleRequest(ctx);
+  if (std::holds_alternative<HttpResponse>(loaded)) {
+    const int code = std::get<HttpResponse>(loaded).status;
+    return code == 404 ? web::MessagePage(ctx, 404, "not_found_title", "not_found_text")
+                       : web::MessagePage(ctx, code, "error_title", "error_text");
+  }
+  const core::Request& r = std::get<core::Request>(loaded);
+  auto messages = ctx.store->ListMessages(r.id, /*include_internal=*/true);
+  auto decisions = ctx.store->ai().ListDecisions(r.id);
+  if (!messages.ok() || !decisions.ok())
+    return web::MessagePage(ctx, 503, "error_title", "error_text");
+  std::string team = Text(lang, "agent_none"), category = Text(lang, "agent_none");
+  if (r.team_id)
+    if (auto t = ctx.store->GetTeam(*r.team_id); t.ok()) team = t->name;
+  if (r.category_id)
+    if (auto c = ctx.store->GetCategory(*r.category_id); c.ok()) category = c->name;
+  json thread = json::array();
+  for (const core::Message& m : *messages)
+    thread.push_back(
+        {{"from", m.author_user_id ? "desk" : "citizen"},
+         {"internal", m.visibility == core::Visibility::kInternal},
+         {"author", m.author_name.empty() ? Text(lang, "agent_citizen") : m.author_name},
+         {"body", m.body},
+         {"created_at", FormatIso8601(m.created_at)},
+         {"created_at_text", DateTimeText(m.created_at)}});
+  json ai = json::array();
+  for (const storage::AiDecision& d : *decisions)
+    ai.push_back({{"feature", d.suggestion.feature},
+                  {"output", d.suggestion.output.value_or("—")},
+                  {"confidence", std::to_string(std::lround(d.suggestion.confidence * 100))},
+                  {"outcome", d.outcome}});
+  json statuses = json::array(), priorities = json::array();
+  for (std::string_view s : core::RequestStatusNames()) {
+    const auto value = core::ParseRequestStatus(s);
+    if (*value != r.status && !core::CanTransition(r.status, *value)) continue;
+    statuses.push_back({{"value", std::string(s)},
+                        {"label", Text(lang, "status_" + std::string(s))},
+                        {"selected", *value == r.status}});
+  }
+  for (std::string_view p : core::PriorityNames())
+    priorities.push_back({{"value", std::string(p)},
+                          {"label", Text(lang, "priority_" + std::string(p))},
+                          {"selected", p == core::ToString(r.priority)}});
+  const std::optional<Millis> due = r.sla.first_reply_due_at && !r.first_reply_at
+                                        ? r.sla.first_reply_due_at
+                                        : r.sla.resolution_due_at;
+  const bool can_work = !RequireWork(ctx, r).has_value();
+  Page page("agent_request", Text(lang, "track_title") + " " + r.reference + " — " + r.subject);
+  page.status = status;
+  page.has_form = can_work;
+  page.data = {
+      {"id", std::to_string(r.id)},
+      {"reference", r.reference},
+      {"subject", r.subject},
+      {"description", r.description},
+      {"status_label", Text(lang, "status_" + std::string(core::ToString(r.status)))},
+      {"priority_label", Text(lang, "priority_" + std::string(core::ToString(r.priority)))},
+      {"team", team},
+      {"category", category},
+      {"created_at", FormatIso8601(r.created_at)},
+      {"created_at_text", DateTimeText(r.created_at)},
+      {"due_at", due ? FormatIso8601(*due) : ""},
+      {"due_at_text", due ? DateTimeText(*due) : ""},
+      {"messages", thread},
+      {"ai", ai},
+      {"has_ai", !ai.empty()},
+      {"can_work", can_work},
+      {"version", std::to_string(r.version)},
+      {"statuses", statuses},
+      {"priorities", priorities},
+      {"notice",
+       notice.empty() ? (can_work ? "" : Text(lang, "agent_read_only")) : Text(lang, notice)},
+      {"error", error.empty() ? "" : Text(lang, error)}};
+  return web::RenderPage(ctx, std::move(page));
+}
+
+HttpResponse ShowRequest(HttpContext& ctx) {
+  const std::string done = ctx.Query("done").value_or("");
+  return RequestPage(ctx, 200,
+                     done == "message" ? "agent_message_added"
+                     : done == "saved" ? "agent_saved"
+                                       : "");
+}
+
+// Back to the request's page after a change (post/redirect/get), with what was done.
+HttpResponse BackToRequest(const HttpContext& ctx, core::Id id, const std::string& done) {
+  return SeeOther("/agent/demandes/" + std::to_string(id) + "?lang=" + web::PageLanguage(ctx) +
+                  "&done=" + done);
+}
+
+// The request to change, or the page to answer with (not visible, not theirs to change).
+std::variant<core::Request, HttpResponse> WorkableRequest(HttpContext& ctx) {
+  if (auto denied = RequireStaffPage(ctx)) return *denied;
+  auto loaded = LoadVisibleRequest(ctx);
+  if (std::holds_alternative<HttpResponse>(loaded)) return RequestPage(ctx);  // its own 404
+  if (auto denied = RequireWork(ctx, std::get<core::Request>(loaded)))
+    return web::MessagePage(ctx, 403, "forbidden_title", "agent_read_only");
+  return loaded;
+}
+
+HttpResponse AddMessage(HttpContext& ctx) {
+  auto loaded = WorkableRequest(ctx);
+  if (auto* answer = std::get_if<HttpResponse>(&loaded)) return *answer;
+  const core::Request& r = std::get<core::Request>(loaded);
+  core::NewMessage m;
+  m.body = ctx.form->Value("body");
+  m.visibility = ctx.form->Value("visibility") == "internal" ? core::Visibility::kInternal
+                                                             : core::Visibility::kPublic;
+  m.author_name = ctx.principal.user->display_name;
+  if (!core::ValidateNewMessage(m).empty())
+    return RequestPage(ctx, 422, "", Trim(m.body).empty() ? "error_required" : "error_too_long");
+  auto added = ctx.store->AddMessage(r.id, m, /*from_staff=*/true, ctx.actor());
+  if (!added.ok()) return web::MessagePage(ctx, 503, "error_title", "error_text");
+  return BackToRequest(ctx, r.id, "message");
+}
+
+HttpResponse ChangeRequest(HttpContext& ctx) {
+  auto loaded = WorkableRequest(ctx);
+  if (auto* answer = std::get_if<HttpResponse>(&loaded)) return *answer;
+  const core::Request& r = std::get<core::Request>(loaded);
+  const auto version = ParsePositiveInt(ctx.form->Value("version"));
+  const auto status = core::ParseRequestStatus(ctx.form->Value("status"));
+  const auto priority = core::ParsePriority(ctx.form->Value("priority"));
+  if (!version || !status || !priority) return RequestPage(ctx, 422, "", "error_generic");
+  core::RequestPatch patch;
+  if (*status != r.status) patch.status = status;
+  if (*priority != r.priority) patch.priority = priority;
+  if (patch.empty()) return RequestPage(ctx, 200, "agent_nothing_changed");
+  auto updated = ctx.store->UpdateRequest(r.id, *version, patch, ctx.actor());
+  if (!updated.ok()) {
+    // Someone else's change came first: show the request as it is now, and say so.
+    if (updated.status().code() == StatusCode::kConflict)
+      return RequestPage(ctx, 409, "", "agent_conflict");
+    if (updated.status().code() == StatusCode::kFailedPrecondition ||
+        updated.status().code() == StatusCode::kInvalidArgument)
+      return RequestPage(ctx, 422, "", "agent_bad_transition");
+    return web::MessagePage(ctx, 503, "error_title", "error_text");
+  }
+  return BackToRequest(ctx, r.id, "saved");
+}
+
 }  // namespace
 
 void AddAgentRoutes(std::vector<Route>& routes) {
+  routes.push_back({"GET", "/agent/demandes/{id}", BodyKind::kNone, ShowRequest});
+  routes.push_back({"POST", "/agent/demandes/{id}/messages", BodyKind::kForm, AddMessage});
+  routes.push_back({"POST", "/agent/demandes/{id}/statut", BodyKind::kForm, ChangeRequest});
   routes.push_back({"GET", "/agent", BodyKind::kNone, Queues});
   routes.push_back({"GET", "/agent/connexion", BodyKind::kNone, ShowLogin});
   routes.push_back({"POST", "/agent/connexion", BodyKind::kForm, Login});
