@@ -75,6 +75,29 @@ class PortalTest : public OwnServerTest {
     return out;
   }
 
+  // An agent of the test's team who can sign in with "a-long-password".
+  void AddAgent(const std::string& email, const std::string& name) {
+    core::NewUser agent;
+    agent.email = email;
+    agent.display_name = name;
+    agent.role = Role::kAgent;
+    agent.password_hash = HashPassword("a-long-password", PasswordCost::kFast).value();
+    agent.team_ids = {team_id_};
+    ASSERT_OK(store_->CreateUser(agent, storage::Actor::System("test")).status());
+  }
+
+  // Signs `email` in through the sign-in page; the session cookie ("guichet_session=…").
+  std::string SignIn(const std::string& email) {
+    const Visitor v = OpenForm("/agent/connexion");
+    const HttpResult r = PostForm("/agent/connexion",
+                                  Fields({{"email", email}, {"password", "a-long-password"}}), v);
+    EXPECT_EQ(r.status, 303) << r.body.substr(0, 300);
+    EXPECT_EQ(r.Header("location"), "/agent?lang=fr");
+    const std::string set_cookie = r.Header("set-cookie");
+    EXPECT_NE(set_cookie.find("HttpOnly"), std::string::npos);
+    return set_cookie.substr(0, set_cookie.find(';'));
+  }
+
   std::size_t RequestCount() {
     auto page = store_->ListRequests({}, storage::PageSpec{});
     EXPECT_TRUE(page.ok());
@@ -279,12 +302,7 @@ TEST_P(PortalTest, StaffSignInSeeTheirQueuesAndSignOut) {
   EXPECT_EQ(client_->Get("/agent", {{"Authorization", "Bearer " + tokens_[Role::kCitizen]}}).status,
             403);
 
-  core::NewUser agent;
-  agent.email = "camille.agent@mairie.example";
-  agent.display_name = "Camille Agent";
-  agent.role = Role::kAgent;
-  agent.password_hash = HashPassword("a-long-password", PasswordCost::kFast).value();
-  agent.team_ids = {team_id_};
+  AddAgent("camille.agent@mairie.example", "Camille Agent");
   // One request of the agent's team, one of another team: only the first is listed.
   ASSERT_OK_AND_ASSIGN(auto other_team,
                        store_->CreateTeam("État civil", storage::Actor::System("test")));
@@ -296,23 +314,15 @@ TEST_P(PortalTest, StaffSignInSeeTheirQueuesAndSignOut) {
     in.team_id = team;
     ASSERT_OK(store_->CreateRequest(in, Sha256Hex("s"), storage::Actor::System("test")).status());
   }
-  ASSERT_OK(store_->CreateUser(agent, storage::Actor::System("test")).status());
   const Visitor v = OpenForm("/agent/connexion");
   r = PostForm("/agent/connexion",
-               Fields({{"email", agent.email}, {"password", "not-the-password"}}), v);
+               Fields({{"email", "camille.agent@mairie.example"}, {"password", "not-it"}}), v);
   EXPECT_EQ(r.status, 401);
   EXPECT_NE(r.body.find("Adresse ou mot de passe incorrect"), std::string::npos);
   EXPECT_NE(r.body.find("value=\"camille.agent@mairie.example\""), std::string::npos);
-  EXPECT_EQ(r.body.find("not-the-password"), std::string::npos);
-
-  r = PostForm("/agent/connexion",
-               Fields({{"email", agent.email}, {"password", "a-long-password"}}), v);
-  ASSERT_EQ(r.status, 303) << r.body;
-  EXPECT_EQ(r.Header("location"), "/agent?lang=fr");
-  const std::string set_cookie = r.Header("set-cookie");
-  const std::string session = set_cookie.substr(0, set_cookie.find(';'));
+  EXPECT_EQ(r.body.find("not-it"), std::string::npos);
+  const std::string session = SignIn("camille.agent@mairie.example");
   ASSERT_EQ(session.rfind("guichet_session=", 0), 0u);
-  EXPECT_NE(set_cookie.find("HttpOnly"), std::string::npos);
 
   r = client_->Get("/agent?queue=unassigned", {{"Cookie", session}});
   ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);
@@ -335,24 +345,15 @@ TEST_P(PortalTest, StaffSignInSeeTheirQueuesAndSignOut) {
 }
 
 TEST_P(PortalTest, AgentsReplyAddNotesAndChangeRequestsWithConflictsExplained) {
-  core::NewUser agent;
-  agent.email = "sacha.agent@mairie.example";
-  agent.display_name = "Sacha Agent";
-  agent.role = Role::kAgent;
-  agent.password_hash = HashPassword("a-long-password", PasswordCost::kFast).value();
-  agent.team_ids = {team_id_};
-  ASSERT_OK(store_->CreateUser(agent, storage::Actor::System("test")).status());
+  AddAgent("sacha.agent@mairie.example", "Sacha Agent");
   core::NewRequest in;
   in.subject = "Nid de poule";
   in.description = "Rue Haute";
   in.team_id = team_id_;
   ASSERT_OK_AND_ASSIGN(auto made, store_->CreateRequest(in, Sha256Hex("secret-of-the-citizen"),
                                                         storage::Actor::System("test")));
-  const Visitor v = OpenForm("/agent/connexion");
-  HttpResult r = PostForm("/agent/connexion",
-                          Fields({{"email", agent.email}, {"password", "a-long-password"}}), v);
-  ASSERT_EQ(r.status, 303);
-  const std::string cookie = r.Header("set-cookie").substr(0, r.Header("set-cookie").find(';'));
+  const std::string cookie = SignIn("sacha.agent@mairie.example");
+  HttpResult r;
   const std::string page = "/agent/demandes/" + std::to_string(made.id);
   r = client_->Get(page, {{"Cookie", cookie}});
   ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);

@@ -13,6 +13,7 @@
 namespace guichet::server {
 namespace {
 
+using web::DateTimeText;
 using web::Page;
 using web::Text;
 
@@ -104,11 +105,6 @@ constexpr Queue kQueues[] = {
     {"breached",
      [](const Principal&, storage::RequestFilter& f) { f.sla = storage::SlaFilter::kBreached; }},
 };
-
-std::string DateTimeText(Millis t) {
-  const std::string iso = FormatIso8601(t);
-  return iso.substr(0, 10) + " " + iso.substr(11, 5);
-}
 
 HttpResponse Queues(HttpContext& ctx) {
   if (auto denied = RequireStaffPage(ctx)) return *denied;

@@ -17,6 +17,7 @@
 namespace guichet::server {
 namespace {
 
+using web::DateTimeText;
 using web::Page;
 using web::Text;
 
@@ -24,12 +25,6 @@ constexpr std::size_t kMaxQueryChars = 500;
 constexpr std::size_t kSuggestionCount = 5;
 
 std::string Lang(const HttpContext& ctx) { return web::PageLanguage(ctx); }
-
-// "2026-11-29 18:23 UTC": readable in both languages without a locale library.
-std::string DateTimeText(Millis t) {
-  const std::string iso = FormatIso8601(t);  // 2026-11-29T18:23:05.123Z
-  return iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC";
-}
 
 // A search of the knowledge base for a page: the hits as template values; `unavailable` when
 // the index is not ready yet or the search failed (the page says so rather than failing).

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "common/clock.h"
 #include "common/crypto.h"
 #include "common/log.h"
 #include "common/text.h"
@@ -231,6 +232,11 @@ bool FormTokenMatches(const HttpContext& ctx, const FormFields& form) {
   const std::string expected =
       ctx.principal.via_session ? ctx.principal.csrf_token : CookieValue(ctx, kCsrfCookie);
   return IsToken(expected) && ConstantTimeEquals(form.Value("csrf_token"), expected);
+}
+
+std::string DateTimeText(Millis t) {
+  const std::string iso = FormatIso8601(t);  // 2026-11-29T18:23:05.123Z
+  return iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC";
 }
 
 std::string QueryEscape(std::string_view value) {

@@ -53,6 +53,9 @@ HttpResponse MessagePage(const HttpContext& ctx, int status, std::string_view ti
 // that arriving from a link elsewhere keeps it and the forms already open keep working).
 bool FormTokenMatches(const HttpContext& ctx, const FormFields& form);
 
+// "2026-11-29 18:23 UTC": a time readable in both languages without a locale library.
+std::string DateTimeText(Millis t);
+
 // `value` percent-encoded for a query string.
 std::string QueryEscape(std::string_view value);
 
