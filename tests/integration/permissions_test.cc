@@ -130,6 +130,7 @@ constexpr MatrixRow kMatrix[] = {
     {"GET",    "/agent/demandes/{id}",                    "A33A4AAA"},
     {"POST",   "/agent/demandes/{id}/messages",           "A33A4A3A"},
     {"POST",   "/agent/demandes/{id}/statut",             "A33A4A3A"},
+    {"POST",   "/agent/demandes/{id}/ia",                 "A33A4A3A"},
 };
 // clang-format on
 
@@ -238,6 +239,11 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
       req.target = Replace(path, "{id}", std::to_string(made.request.id));
       if (path.ends_with("/messages")) form_body("body=Bonjour&visibility=internal");
       if (path.ends_with("/statut")) form_body("version=1&status=open&priority=high");
+      if (path.ends_with("/ia")) {
+        const auto [request_id, decision_id] = MakeAiDecision(n);
+        req.target = Replace(path, "{id}", std::to_string(request_id));
+        form_body("decision_id=" + std::to_string(decision_id) + "&outcome=ignored");
+      }
     } else if (path == "/static/{file}") {
       req.target = "/static/guichet.css";
     } else if (path == "/static/vendor/{file}") {
@@ -294,25 +300,7 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
       EXPECT_TRUE(now.ok());
       json_body({{"mode", "off"}, {"version", now.ok() ? now->version : 0}});  // stays off
     } else if (path == "/api/v1/ai-decisions/{id}/review") {
-      // A pending suggestion on a request of the citizen in team A, to ignore.
-      core::NewRequest in;
-      in.subject = "Cellule " + std::to_string(n);
-      in.description = "Suggestion à revoir";
-      in.team_id = env().team_a().id;
-      in.citizen_id = env().account(Who::kCitizen).user.citizen_id;
-      core::AiSuggestion suggestion;
-      suggestion.feature = "triage.category";
-      suggestion.mode = "suggest";
-      suggestion.output = env().category_a().slug;
-      suggestion.confidence = 0.9;
-      in.ai_suggestions.push_back(suggestion);
-      auto made = env().store().CreateRequest(in, Sha256Hex("s"), storage::Actor::System("test"));
-      EXPECT_TRUE(made.ok()) << made.status().ToString();
-      auto decisions = env().store().ai().ListDecisions(made.ok() ? made->id : 0);
-      EXPECT_TRUE(decisions.ok() && decisions->size() == 1);
-      req.target = Replace(
-          path, "{id}",
-          std::to_string(decisions.ok() && !decisions->empty() ? decisions->front().id : 0));
+      req.target = Replace(path, "{id}", std::to_string(MakeAiDecision(n).second));
       json_body({{"outcome", "ignored"}});
     } else if (path == "/api/v1/ai/models/{id}/activate") {
       req.target = Replace(path, "{id}", std::to_string(AddTinyModel()));
@@ -333,6 +321,27 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
       if (method == "PUT") json_body({{"opening_hours", nullptr}});
     }
     return req;
+  }
+
+  // A pending AI suggestion on a new request of the citizen in team A: {request id, decision id}.
+  std::pair<core::Id, core::Id> MakeAiDecision(int n) {
+    core::NewRequest in;
+    in.subject = "Cellule " + std::to_string(n);
+    in.description = "Suggestion à revoir";
+    in.team_id = env().team_a().id;
+    in.citizen_id = env().account(Who::kCitizen).user.citizen_id;
+    core::AiSuggestion suggestion;
+    suggestion.feature = "triage.category";
+    suggestion.mode = "suggest";
+    suggestion.output = env().category_a().slug;
+    suggestion.confidence = 0.9;
+    in.ai_suggestions.push_back(suggestion);
+    auto made = env().store().CreateRequest(in, Sha256Hex("s"), storage::Actor::System("test"));
+    EXPECT_TRUE(made.ok()) << made.status().ToString();
+    auto decisions = env().store().ai().ListDecisions(made.ok() ? made->id : 0);
+    EXPECT_TRUE(decisions.ok() && decisions->size() == 1);
+    return {made.ok() ? made->id : 0,
+            decisions.ok() && !decisions->empty() ? decisions->front().id : 0};
   }
 
   // A real (tiny) triage model version, inactive; its id.

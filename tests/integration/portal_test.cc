@@ -394,6 +394,60 @@ TEST_P(PortalTest, AgentsReplyAddNotesAndChangeRequestsWithConflictsExplained) {
   EXPECT_EQ(after.priority, core::Priority::kHigh);
 }
 
+TEST_P(PortalTest, AgentsAcceptOrCorrectAiSuggestionsWithTheirReasonsShown) {
+  AddAgent("lou.agent@mairie.example", "Lou Agent");
+  core::NewRequest in;
+  in.subject = "Lampadaire éteint";
+  in.description = "Rue des Lilas";
+  in.team_id = team_id_;
+  for (const char* feature : {"triage.category", "triage.priority"}) {
+    core::AiSuggestion suggestion;
+    suggestion.feature = feature;
+    suggestion.mode = "suggest";
+    suggestion.output = feature == std::string("triage.category") ? category_slug_ : "high";
+    suggestion.confidence = 0.87;
+    suggestion.details_json = R"({"reasons_for":[{"text":"lampadaire","weight":1.2}]})";
+    in.ai_suggestions.push_back(suggestion);
+  }
+  ASSERT_OK_AND_ASSIGN(auto made,
+                       store_->CreateRequest(in, Sha256Hex("s"), storage::Actor::System("test")));
+  ASSERT_OK_AND_ASSIGN(auto decisions, store_->ai().ListDecisions(made.id));
+  ASSERT_EQ(decisions.size(), 2u);
+  const std::string cookie = SignIn("lou.agent@mairie.example");
+  const std::string page = "/agent/demandes/" + std::to_string(made.id);
+  HttpResult r = client_->Get(page, {{"Cookie", cookie}});
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("confiance 87 %"), std::string::npos);
+  EXPECT_NE(r.body.find("<span class=\"reason\">lampadaire</span>"), std::string::npos);
+  const std::string csrf = Find(r.body, R"re(name="csrf_token" value="([^"]+)")re");
+  auto review = [&](core::Id decision, const std::string& fields) {
+    return client_->Post(
+        page + "/ia",
+        "csrf_token=" + UrlEncode(csrf) + "&decision_id=" + std::to_string(decision) + "&" + fields,
+        {{"Content-Type", kForm}, {"Cookie", cookie}});
+  };
+  // The category is accepted (applied to the request); the priority corrected to low.
+  const auto& category =
+      decisions[0].suggestion.feature == "triage.category" ? decisions[0] : decisions[1];
+  const auto& priority = &category == &decisions[0] ? decisions[1] : decisions[0];
+  r = review(category.id, "outcome=accepted&version=1");
+  ASSERT_EQ(r.status, 303) << r.body.substr(0, 500);
+  EXPECT_NE(r.Header("location").find("done=ai"), std::string::npos);
+  ASSERT_OK_AND_ASSIGN(auto after, store_->GetRequest(made.id));
+  ASSERT_TRUE(after.category_id.has_value());
+  // On the version the page showed (1), now stale: explained, nothing applied.
+  r = review(priority.id, "outcome=corrected&value=low&version=1");
+  EXPECT_EQ(r.status, 409);
+  r = review(priority.id, "outcome=corrected&value=low&version=" + std::to_string(after.version));
+  ASSERT_EQ(r.status, 303) << r.body.substr(0, 500);
+  ASSERT_OK_AND_ASSIGN(auto corrected, store_->GetRequest(made.id));
+  EXPECT_EQ(corrected.priority, core::Priority::kLow);
+  ASSERT_OK_AND_ASSIGN(auto reviewed, store_->ai().ListDecisions(made.id));
+  for (const auto& d : reviewed) EXPECT_NE(d.outcome, "pending") << d.suggestion.feature;
+  // A decision of another request is refused.
+  EXPECT_EQ(review(999999, "outcome=ignored").status, 422);
+}
+
 TEST_P(PortalTest, BrowsersLostOutsideTheApiGetAPage) {
   HttpResult r = client_->Get("/nowhere", {{"Accept", "text/html"}, {"Accept-Language", "en"}});
   EXPECT_EQ(r.status, 404);

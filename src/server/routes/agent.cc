@@ -157,6 +157,37 @@ HttpResponse Queues(HttpContext& ctx) {
 
 // --- One request ------------------------------------------------------------------------------
 
+// The reasons an AI suggestion gave, as short texts: the words that weighed for it (the
+// classifier's, under "model" for the priority), or the language guess's reason.
+json Reasons(const std::string& details_json) {
+  const json details = json::parse(details_json, nullptr, false);
+  json out = json::array();
+  if (!details.is_object()) return out;
+  for (const json* from : {&details, details.contains("model") ? &details["model"] : nullptr}) {
+    if (!from || !from->is_object() || !from->contains("reasons_for")) continue;
+    for (const json& r : (*from)["reasons_for"])
+      if (r.is_object() && r.value("text", "") != "" && out.size() < 6) out.push_back(r["text"]);
+  }
+  if (details.value("reason", "") != "") out.push_back(details["reason"]);
+  return out;
+}
+
+// The values a person may correct a suggestion of `feature` to.
+json CorrectionChoices(HttpContext& ctx, const std::string& lang, const std::string& feature) {
+  json out = json::array();
+  const std::string_view field = storage::AiCorrectionField(feature);
+  if (field == "category") {
+    if (auto categories = ctx.store->ListCategories(); categories.ok())
+      for (const core::Category& c : *categories)
+        out.push_back({{"value", c.slug}, {"label", c.name}});
+  } else if (field == "priority") {
+    for (std::string_view p : core::PriorityNames())
+      out.push_back(
+          {{"value", std::string(p)}, {"label", Text(lang, "priority_" + std::string(p))}});
+  }
+  return out;  // languages: accepted or ignored here, corrected through the API
+}
+
 // The request's page for staff: facts, AI suggestions, the whole thread with internal notes, and
 // (for those who may work on it) the reply and change forms. `notice` and `error` are catalogue
 // keys; `status` the HTTP status to answer with.
@@ -189,12 +220,25 @@ HttpResponse RequestPage(HttpContext& ctx, int status = 200, const std::string& 
          {"body", m.body},
          {"created_at", FormatIso8601(m.created_at)},
          {"created_at_text", DateTimeText(m.created_at)}});
+  const bool can_work = !RequireWork(ctx, r).has_value();
   json ai = json::array();
-  for (const storage::AiDecision& d : *decisions)
-    ai.push_back({{"feature", d.suggestion.feature},
-                  {"output", d.suggestion.output.value_or("—")},
+  for (const storage::AiDecision& d : *decisions) {
+    const json choices = CorrectionChoices(ctx, lang, d.suggestion.feature);
+    const json reasons = Reasons(d.suggestion.details_json);
+    ai.push_back({{"id", std::to_string(d.id)},
+                  {"request_id", std::to_string(r.id)},
+                  {"feature_label", Text(lang, "ai_feature_" + d.suggestion.feature)},
+                  {"output", d.suggestion.output.value_or(Text(lang, "agent_ai_abstained"))},
+                  {"has_output", d.suggestion.output.has_value()},
                   {"confidence", std::to_string(std::lround(d.suggestion.confidence * 100))},
-                  {"outcome", d.outcome}});
+                  {"outcome_label", Text(lang, "ai_outcome_" + d.outcome)},
+                  {"applied", d.suggestion.applied},
+                  {"reasons", reasons},
+                  {"has_reasons", !reasons.empty()},
+                  {"reviewable", can_work && d.outcome == "pending"},
+                  {"choices", choices},
+                  {"has_choices", !choices.empty()}});
+  }
   json statuses = json::array(), priorities = json::array();
   for (std::string_view s : core::RequestStatusNames()) {
     const auto value = core::ParseRequestStatus(s);
@@ -210,7 +254,6 @@ HttpResponse RequestPage(HttpContext& ctx, int status = 200, const std::string& 
   const std::optional<Millis> due = r.sla.first_reply_due_at && !r.first_reply_at
                                         ? r.sla.first_reply_due_at
                                         : r.sla.resolution_due_at;
-  const bool can_work = !RequireWork(ctx, r).has_value();
   Page page("agent_request", Text(lang, "track_title") + " " + r.reference + " — " + r.subject);
   page.status = status;
   page.has_form = can_work;
@@ -245,6 +288,7 @@ HttpResponse ShowRequest(HttpContext& ctx) {
   return RequestPage(ctx, 200,
                      done == "message" ? "agent_message_added"
                      : done == "saved" ? "agent_saved"
+                     : done == "ai"    ? "agent_ai_reviewed"
                                        : "");
 }
 
@@ -305,9 +349,52 @@ HttpResponse ChangeRequest(HttpContext& ctx) {
   return BackToRequest(ctx, r.id, "saved");
 }
 
+// A person's verdict on an AI suggestion of the request: accepted, ignored, or corrected to
+// the value chosen; one that changes the request is made on the version the page showed.
+HttpResponse ReviewSuggestion(HttpContext& ctx) {
+  auto loaded = WorkableRequest(ctx);
+  if (auto* answer = std::get_if<HttpResponse>(&loaded)) return *answer;
+  const core::Request& r = std::get<core::Request>(loaded);
+  const auto decision_id = ParsePositiveInt(ctx.form->Value("decision_id"));
+  auto decision = decision_id ? ctx.store->ai().GetDecision(*decision_id)
+                              : Result<storage::AiDecision>(NotFound("no decision"));
+  if (!decision.ok() || decision->request_id != r.id)
+    return RequestPage(ctx, 422, "", "error_generic");
+  storage::AiReview review;
+  review.reviewer_id = ctx.principal.user->id;
+  review.outcome = ctx.form->Value("outcome");
+  const std::string value = ctx.form->Value("value");
+  const std::string_view field = storage::AiCorrectionField(decision->suggestion.feature);
+  if (review.outcome == "corrected") {
+    if (field == "category") {
+      auto category = ctx.store->FindCategoryBySlug(value);
+      if (category.ok()) review.category_id = category->id;
+    } else if (field == "priority") {
+      review.priority = core::ParsePriority(value);
+    }
+    if (!review.category_id && !review.priority) return RequestPage(ctx, 422, "", "error_generic");
+  } else if (review.outcome != "accepted" && review.outcome != "ignored") {
+    return RequestPage(ctx, 422, "", "error_generic");
+  }
+  if (review.outcome == "corrected" ||
+      (review.outcome == "accepted" && !decision->suggestion.applied))
+    review.expected_version = ParsePositiveInt(ctx.form->Value("version"));
+  auto reviewed = ctx.store->ReviewAiDecision(decision->id, review, ctx.actor());
+  if (!reviewed.ok()) {
+    if (reviewed.status().code() == StatusCode::kConflict)
+      return RequestPage(ctx, 409, "", "agent_conflict");
+    if (reviewed.status().code() == StatusCode::kInvalidArgument ||
+        reviewed.status().code() == StatusCode::kFailedPrecondition)
+      return RequestPage(ctx, 422, "", "error_generic");
+    return web::MessagePage(ctx, 503, "error_title", "error_text");
+  }
+  return BackToRequest(ctx, r.id, "ai");
+}
+
 }  // namespace
 
 void AddAgentRoutes(std::vector<Route>& routes) {
+  routes.push_back({"POST", "/agent/demandes/{id}/ia", BodyKind::kForm, ReviewSuggestion});
   routes.push_back({"GET", "/agent/demandes/{id}", BodyKind::kNone, ShowRequest});
   routes.push_back({"POST", "/agent/demandes/{id}/messages", BodyKind::kForm, AddMessage});
   routes.push_back({"POST", "/agent/demandes/{id}/statut", BodyKind::kForm, ChangeRequest});
