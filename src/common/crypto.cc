@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+#include <cctype>
 #include <vector>
 
 namespace guichet {
@@ -19,6 +21,13 @@ std::string RandomToken(size_t bytes) {
                     sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   out.resize(std::char_traits<char>::length(out.c_str()));
   return out;
+}
+
+bool LooksLikeToken(std::string_view s, size_t min_size, size_t max_size) {
+  return s.size() >= min_size && s.size() <= max_size &&
+         std::all_of(s.begin(), s.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+         });
 }
 
 std::string Sha256Hex(std::string_view data) {

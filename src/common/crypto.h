@@ -14,6 +14,10 @@ Status InitCrypto();
 // A fresh URL-safe random token with `bytes` bytes of entropy (base64url, no padding).
 std::string RandomToken(size_t bytes = 32);
 
+// Whether `s` has the shape of such a token: `min_size` to `max_size` letters, digits, '-' or
+// '_'. For tokens that come back from clients (cookies, form fields, request ids).
+bool LooksLikeToken(std::string_view s, size_t min_size, size_t max_size);
+
 // Lower-case hex SHA-256 of `data`.
 std::string Sha256Hex(std::string_view data);
 

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <thread>
 
+#include "common/crypto.h"
 #include "common/log.h"
 #include "common/text.h"
 #include "server/auth.h"
@@ -107,13 +108,7 @@ std::string NewRequestId() {
   return prefix + "-" + std::to_string(++counter);
 }
 
-bool IsSafeRequestId(const std::string& id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (char c : id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
-  }
-  return true;
-}
+bool IsSafeRequestId(const std::string& id) { return LooksLikeToken(id, 1, 64); }
 
 class RestinioServer final : public Server {
  public:

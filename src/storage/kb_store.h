@@ -80,11 +80,13 @@ enum class DeflectionKind { kShown, kClicked, kAbandoned, kSubmitted };
 std::string_view ToString(DeflectionKind kind);  // "shown", "clicked", "abandoned", "submitted"
 std::optional<DeflectionKind> ParseDeflectionKind(std::string_view text);
 
+inline constexpr std::size_t kMinDeflectionSession = 16, kMaxDeflectionSession = 128;
+
 // One event of the citizen form, under the random token it drew for its session. Carries no
 // personal data: no text, only lengths and counts.
 struct DeflectionEvent {
   DeflectionKind kind = DeflectionKind::kShown;
-  std::string session;  // 16 to 128 of A-Z a-z 0-9 - _
+  std::string session;  // kMinDeflectionSession to kMaxDeflectionSession of A-Z a-z 0-9 - _
   std::optional<core::Id> article_id;
   std::string article_external_id;  // may be empty
   std::optional<core::Id> request_id;

@@ -113,5 +113,16 @@ TEST_F(CryptoTest, ConstantTimeEquals) {
   EXPECT_FALSE(ConstantTimeEquals(std::string("a\0b", 3), std::string("a\0c", 3)));
 }
 
+TEST_F(CryptoTest, TokensComingBackAreCheckedForTheirShape) {
+  const std::string token = RandomToken(24);
+  EXPECT_TRUE(LooksLikeToken(token, 32, 64)) << token;
+  EXPECT_TRUE(LooksLikeToken("abc-DEF_123", 1, 64));
+  EXPECT_FALSE(LooksLikeToken("", 1, 64));
+  EXPECT_FALSE(LooksLikeToken("short", 16, 128));
+  EXPECT_FALSE(LooksLikeToken(std::string(129, 'a'), 16, 128));
+  for (const char* bad : {"a b", "a;b", "a=b", "é", "a\nb", "a.b"})
+    EXPECT_FALSE(LooksLikeToken(bad, 1, 64)) << bad;
+}
+
 }  // namespace
 }  // namespace guichet

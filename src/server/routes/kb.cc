@@ -8,6 +8,7 @@
 #include <cctype>
 #include <string>
 
+#include "common/crypto.h"
 #include "common/text.h"
 #include "kb/sanitize.h"
 #include "server/auth.h"
@@ -385,11 +386,8 @@ HttpResponse RecordDeflectionEvent(HttpContext& ctx) {
   };
   in_range("query_length", query_length, 10000, e.query_length);
   in_range("suggestions", suggestions, 100, e.suggestions);
-  if (!e.session.empty() && (e.session.size() < 16 || e.session.size() > 128 ||
-                             !std::all_of(e.session.begin(), e.session.end(), [](char c) {
-                               return std::isalnum(static_cast<unsigned char>(c)) || c == '-' ||
-                                      c == '_';
-                             })))
+  if (!e.session.empty() &&
+      !LooksLikeToken(e.session, storage::kMinDeflectionSession, storage::kMaxDeflectionSession))
     errors.push_back({"session", "must be 16 to 128 letters, digits, '-' or '_'"});
   if (e.article_external_id.size() > core::kMaxArticleExternalId ||
       !std::all_of(e.article_external_id.begin(), e.article_external_id.end(), [](char c) {

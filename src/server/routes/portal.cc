@@ -89,9 +89,7 @@ struct RequestFormInput {
 };
 
 bool IsDeflectionSession(const std::string& s) {
-  return s.size() >= 16 && s.size() <= 128 && std::all_of(s.begin(), s.end(), [](char c) {
-           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-         });
+  return LooksLikeToken(s, storage::kMinDeflectionSession, storage::kMaxDeflectionSession);
 }
 
 // The form, empty or as posted with its errors (field → message, in the page's language).

@@ -108,11 +108,8 @@ std::string CookieValue(const HttpContext& ctx, std::string_view name) {
   return "";
 }
 
-bool IsToken(std::string_view s) {
-  return s.size() >= 32 && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
-           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-         });
-}
+// A CSRF token as RandomToken makes them (24 bytes or more).
+bool IsToken(std::string_view s) { return LooksLikeToken(s, 32, 64); }
 
 // The CSRF token the reader's forms carry, and the cookie to set when there was none.
 std::string FormToken(const HttpContext& ctx,
