@@ -308,6 +308,17 @@ std::variant<core::Request, HttpResponse> WorkableRequest(HttpContext& ctx) {
   return loaded;
 }
 
+// The page for a change the store refused: the request as it is now, with why — someone
+// else's change came first (409), or the change is not allowed (422, `invalid_key`).
+HttpResponse RefusedChange(HttpContext& ctx, const Status& refused,
+                           const std::string& invalid_key) {
+  if (refused.code() == StatusCode::kConflict) return RequestPage(ctx, 409, "", "agent_conflict");
+  if (refused.code() == StatusCode::kFailedPrecondition ||
+      refused.code() == StatusCode::kInvalidArgument)
+    return RequestPage(ctx, 422, "", invalid_key);
+  return web::MessagePage(ctx, 503, "error_title", "error_text");
+}
+
 HttpResponse AddMessage(HttpContext& ctx) {
   auto loaded = WorkableRequest(ctx);
   if (auto* answer = std::get_if<HttpResponse>(&loaded)) return *answer;
@@ -337,15 +348,7 @@ HttpResponse ChangeRequest(HttpContext& ctx) {
   if (*priority != r.priority) patch.priority = priority;
   if (patch.empty()) return RequestPage(ctx, 200, "agent_nothing_changed");
   auto updated = ctx.store->UpdateRequest(r.id, *version, patch, ctx.actor());
-  if (!updated.ok()) {
-    // Someone else's change came first: show the request as it is now, and say so.
-    if (updated.status().code() == StatusCode::kConflict)
-      return RequestPage(ctx, 409, "", "agent_conflict");
-    if (updated.status().code() == StatusCode::kFailedPrecondition ||
-        updated.status().code() == StatusCode::kInvalidArgument)
-      return RequestPage(ctx, 422, "", "agent_bad_transition");
-    return web::MessagePage(ctx, 503, "error_title", "error_text");
-  }
+  if (!updated.ok()) return RefusedChange(ctx, updated.status(), "agent_bad_transition");
   return BackToRequest(ctx, r.id, "saved");
 }
 
@@ -380,14 +383,7 @@ HttpResponse ReviewSuggestion(HttpContext& ctx) {
       (review.outcome == "accepted" && !decision->suggestion.applied))
     review.expected_version = ParsePositiveInt(ctx.form->Value("version"));
   auto reviewed = ctx.store->ReviewAiDecision(decision->id, review, ctx.actor());
-  if (!reviewed.ok()) {
-    if (reviewed.status().code() == StatusCode::kConflict)
-      return RequestPage(ctx, 409, "", "agent_conflict");
-    if (reviewed.status().code() == StatusCode::kInvalidArgument ||
-        reviewed.status().code() == StatusCode::kFailedPrecondition)
-      return RequestPage(ctx, 422, "", "error_generic");
-    return web::MessagePage(ctx, 503, "error_title", "error_text");
-  }
+  if (!reviewed.ok()) return RefusedChange(ctx, reviewed.status(), "error_generic");
   return BackToRequest(ctx, r.id, "ai");
 }
 
