@@ -234,23 +234,26 @@ struct SearchIndex::Impl {
     return out;
   }
 
+  // The lexicon groups the query's words belong to (none when the lexicon is off).
+  std::vector<Lexicon::Match> LexiconMatches(const std::vector<AnalyzedWord>& words) const {
+    if (!options.use_lexicon) return {};
+    std::vector<std::string> folded;
+    for (const AnalyzedWord& w : words) folded.push_back(w.term);
+    return lexicon.Find(folded);
+  }
+
   // Per query word, the keys that stand for it in a title: its own and those of its lexicon
   // alternatives ("cdd" is also "contrat", "duree", "determinee").
-  std::vector<std::set<std::string>> QueryKeys(const std::vector<AnalyzedWord>& words) const {
+  std::vector<std::set<std::string>> QueryKeys(const std::vector<AnalyzedWord>& words,
+                                               const std::vector<Lexicon::Match>& matches) const {
     std::vector<std::set<std::string>> keys(words.size());
-    std::vector<std::string> folded;
-    for (std::size_t i = 0; i < words.size(); ++i) {
-      keys[i].insert(CoverKey(words[i]));
-      folded.push_back(words[i].term);
-    }
-    if (options.use_lexicon) {
-      for (const Lexicon::Match& m : lexicon.Find(folded))
-        for (const Phrase& alt : m.alternatives)
-          for (const std::string& w : alt)
-            if (!analyzer.IsStopWord(w))
-              for (std::size_t k = m.begin; k < m.end; ++k)
-                keys[k].insert(CoverKey(analyzer.AnalyzeFolded(w)));
-    }
+    for (std::size_t i = 0; i < words.size(); ++i) keys[i].insert(CoverKey(words[i]));
+    for (const Lexicon::Match& m : matches)
+      for (const Phrase& alt : m.alternatives)
+        for (const std::string& w : alt)
+          if (!analyzer.IsStopWord(w))
+            for (std::size_t k = m.begin; k < m.end; ++k)
+              keys[k].insert(CoverKey(analyzer.AnalyzeFolded(w)));
     return keys;
   }
 
@@ -352,11 +355,8 @@ struct SearchIndex::Impl {
     return df;
   }
 
-  Xapian::Query BuildQuery(const std::vector<AnalyzedWord>& words) const {
-    std::vector<std::string> folded;
-    for (const AnalyzedWord& w : words) folded.push_back(w.term);
-    std::vector<Lexicon::Match> matches;
-    if (options.use_lexicon) matches = lexicon.Find(folded);
+  Xapian::Query BuildQuery(const std::vector<AnalyzedWord>& words,
+                           const std::vector<Lexicon::Match>& matches) const {
     std::vector<Xapian::Query> parts;
     std::size_t next_match = 0;
     for (std::size_t i = 0; i < words.size();) {
@@ -544,8 +544,10 @@ Result<SearchResults> SearchIndex::Search(const SearchQuery& query) const {
     const std::vector<AnalyzedWord> words = impl_->QueryWords(query.text, corrected);
     SearchResults results;
     if (words.empty() || query.limit == 0) return results;
-    Xapian::Query q =
-        impl_->options.plain_xapian ? impl_->PlainQuery(query.text) : impl_->BuildQuery(words);
+    // Found once: the query and the title cover both use them.
+    const std::vector<Lexicon::Match> matches = impl_->LexiconMatches(words);
+    Xapian::Query q = impl_->options.plain_xapian ? impl_->PlainQuery(query.text)
+                                                  : impl_->BuildQuery(words, matches);
     std::vector<Xapian::Query> filters;
     if (!query.audience.empty())
       filters.emplace_back(std::string(kAudience) + Fold(query.audience));
@@ -574,7 +576,7 @@ Result<SearchResults> SearchIndex::Search(const SearchQuery& query) const {
     if (rerank && !ranked.empty()) {
       // The bonus is a share of the best BM25 score, so that it weighs alike on short and
       // long queries.
-      const std::vector<std::set<std::string>> keys = impl_->QueryKeys(words);
+      const std::vector<std::set<std::string>> keys = impl_->QueryKeys(words, matches);
       const double bonus = impl_->options.title_cover_weight * ranked.front().score;
       for (Ranked& r : ranked) {
         const double cover = Impl::TitleCover(keys, r.doc.get_value(kSlotTitleKeys));
