@@ -17,7 +17,7 @@
 #include "core/model.h"
 #include "server/request_json.h"
 #include "server/server.h"
-#include "server/web/form.h"
+#include "server/web/multipart.h"
 #include "storage/store.h"
 
 namespace guichet::server {
@@ -51,7 +51,8 @@ struct HttpContext {
   std::map<std::string, std::string> query;
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
-  std::optional<web::FormFields> form;  // the fields of a BodyKind::kForm route
+  std::optional<web::FormFields> form;   // the fields of a BodyKind::kForm route
+  std::vector<web::UploadedFile> files;  // the files of a BodyKind::kFormWithFiles route
   std::string request_id;
   std::string remote_address;  // the peer's IP address (proxies are not trusted)
   Principal principal;
@@ -79,8 +80,9 @@ using Respond = std::function<void(HttpResponse)>;
 using AsyncHandler = std::function<void(std::shared_ptr<HttpContext>, Respond)>;
 
 // kForm: an HTML form post (application/x-www-form-urlencoded), parsed into HttpContext::form,
-// its CSRF token checked before the handler runs.
-enum class BodyKind { kNone, kJson, kBinary, kForm };
+// its CSRF token checked before the handler runs. kFormWithFiles: the same, or sent as
+// multipart/form-data with files (HttpContext::files), up to the attachment size limit.
+enum class BodyKind { kNone, kJson, kBinary, kForm, kFormWithFiles };
 
 struct Route {
   std::string method;
@@ -179,6 +181,7 @@ void AddKbRoutes(std::vector<Route>& routes);
 void AddKbSearchRoutes(std::vector<Route>& routes);
 void AddPortalRoutes(std::vector<Route>& routes);
 void AddAgentRoutes(std::vector<Route>& routes);
+void AddCitizenPageRoutes(std::vector<Route>& routes);
 
 // Every route of the server, in registration order (the OpenAPI test walks it).
 std::vector<Route> AllRoutes();

@@ -38,6 +38,7 @@ std::vector<Route> AllRoutes() {
   AddKbRoutes(routes);
   AddPortalRoutes(routes);
   AddAgentRoutes(routes);
+  AddCitizenPageRoutes(routes);
   AddKbSearchRoutes(routes);
   return routes;
 }
@@ -45,6 +46,7 @@ std::vector<Route> AllRoutes() {
 namespace {
 
 constexpr std::size_t kMaxFormBody = 256 * 1024;  // a request form with its longest text
+constexpr std::size_t kMaxFormFiles = 20;         // files on one form (all within the body limit)
 
 struct ServerTraits : restinio::default_traits_t {
   static constexpr bool use_connection_count_limiter = true;
@@ -243,21 +245,32 @@ class RestinioServer final : public Server {
                      "The query string is not correctly percent-encoded.");
     }
     ctx.body = req->body();
+    const std::string type = AsciiLower(ctx.Header("content-type"));
     if (route.body == BodyKind::kJson) {
       if (ctx.body.size() > options_.max_json_body)
         return Problem(
             413, "body-too-large", "Body too large",
             "JSON bodies are limited to " + std::to_string(options_.max_json_body) + " bytes.");
-      const std::string type = AsciiLower(ctx.Header("content-type"));
       if (type.rfind("application/json", 0) != 0 && type.find("+json") == std::string::npos)
         return Problem(415, "unsupported-media-type", "Unsupported media type",
                        "Send the body as application/json.");
     }
-    if (route.body == BodyKind::kForm) {
+    if (route.body == BodyKind::kFormWithFiles &&
+        type.rfind("multipart/form-data", 0) == 0) {  // else an urlencoded form, as kForm
+      web::MultipartLimits limits;
+      limits.max_files = kMaxFormFiles;
+      limits.max_text = kMaxFormBody;
+      auto form = web::ParseMultipartForm(ctx.Header("content-type"), ctx.body, limits);
+      if (!form.ok()) return Problem(400, "invalid-form", "Invalid form", form.status().message());
+      ctx.form = std::move(form->fields);
+      ctx.files = std::move(form->files);
+      ctx.body.clear();  // the files hold the bytes now
+      return std::nullopt;
+    }
+    if (route.body == BodyKind::kForm || route.body == BodyKind::kFormWithFiles) {
       if (ctx.body.size() > kMaxFormBody)
         return Problem(413, "body-too-large", "Body too large",
                        "Forms are limited to " + std::to_string(kMaxFormBody) + " bytes.");
-      const std::string type = AsciiLower(ctx.Header("content-type"));
       if (type.rfind("application/x-www-form-urlencoded", 0) != 0)
         return Problem(415, "unsupported-media-type", "Unsupported media type",
                        "Send the form as application/x-www-form-urlencoded.");
@@ -272,7 +285,7 @@ class RestinioServer final : public Server {
   void Run(const Route& route, const std::shared_ptr<HttpContext>& ctx, const Respond& respond) {
     try {
       ctx->principal = Authenticate(store_, *ctx, clock_->Now(), &tokens_);
-      if (route.body == BodyKind::kForm) {
+      if (route.body == BodyKind::kForm || route.body == BodyKind::kFormWithFiles) {
         // Forms carry their token as a field (the session's, or the guichet_csrf cookie's).
         if (!web::FormTokenMatches(*ctx, *ctx->form))
           return respond(web::MessagePage(*ctx, 403, "csrf_title", "csrf_text"));

@@ -216,12 +216,17 @@ TEST_F(OpenApiTest, RequestBodiesMatchTheRoutes) {
           EXPECT_TRUE(op["responses"].contains(code)) << code;
         break;
       }
-      case BodyKind::kForm: {
+      case BodyKind::kForm:
+      case BodyKind::kFormWithFiles: {
         ASSERT_TRUE(op.contains("requestBody"));
         const json& content = Resolve(op["requestBody"])["content"];
-        ASSERT_TRUE(content.contains("application/x-www-form-urlencoded"));
-        const json& schema = Resolve(content["application/x-www-form-urlencoded"]["schema"]);
-        EXPECT_TRUE(schema["properties"].contains("csrf_token"));
+        std::vector<std::string> types = {"application/x-www-form-urlencoded"};
+        if (route.body == BodyKind::kFormWithFiles) types.push_back("multipart/form-data");
+        for (const std::string& type : types) {
+          ASSERT_TRUE(content.contains(type)) << type;
+          const json& schema = Resolve(content[type]["schema"]);
+          EXPECT_TRUE(schema["properties"].contains("csrf_token")) << type;
+        }
         // Forms answer 400 (not decodable), 403 (CSRF), 413 (too large), 415 (not a form).
         for (const char* code : {"400", "403", "413", "415"})
           EXPECT_TRUE(op["responses"].contains(code)) << code;

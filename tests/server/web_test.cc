@@ -8,6 +8,7 @@
 
 #include "server/web/assets.h"
 #include "server/web/form.h"
+#include "server/web/multipart.h"
 #include "server/web/page.h"
 
 namespace guichet::server::web {
@@ -38,6 +39,54 @@ TEST(FormTest, RefusesMalformedForms) {
   auto form = ParseForm(many);
   ASSERT_FALSE(form.ok());
   EXPECT_NE(form.status().message().find("more than 50 fields"), std::string::npos);
+}
+
+constexpr char kType[] = "multipart/form-data; boundary=XyZ";
+
+std::string Part(const std::string& disposition, const std::string& body,
+                 const std::string& type = "") {
+  return "--XyZ\r\nContent-Disposition: form-data; " + disposition + "\r\n" +
+         (type.empty() ? "" : "Content-Type: " + type + "\r\n") + "\r\n" + body + "\r\n";
+}
+
+TEST(MultipartTest, ReadsFieldsAndFiles) {
+  const std::string body =
+      Part("name=\"subject\"", "Trottoir abîmé") +
+      Part("name=\"attachments\"; filename=\"a/b/photo.png\"", "\x89PNG..", "image/PNG; x=y") +
+      Part("name=\"attachments\"; filename=\"\"", "",
+           "application/octet-stream") +  // an input left empty
+      "--XyZ--";                          // no CRLF after the last one
+  auto form = ParseMultipartForm(kType, body);
+  ASSERT_TRUE(form.ok()) << form.status().message();
+  EXPECT_EQ(form->fields.Value("subject"), "Trottoir abîmé");
+  ASSERT_EQ(form->files.size(), 1u);
+  EXPECT_EQ(form->files[0].field, "attachments");
+  EXPECT_EQ(form->files[0].filename, "photo.png");
+  EXPECT_EQ(form->files[0].content_type, "image/png");
+  EXPECT_EQ(form->files[0].content, "\x89PNG..");
+}
+
+TEST(MultipartTest, RefusesMalformedOrOversizedForms) {
+  const std::string one = Part("name=\"a\"", "1");
+  EXPECT_FALSE(ParseMultipartForm("application/x-www-form-urlencoded", one + "--XyZ--").ok());
+  EXPECT_FALSE(ParseMultipartForm("multipart/form-data", one + "--XyZ--").ok());  // no boundary
+  EXPECT_FALSE(ParseMultipartForm(kType, one).ok());                              // never closed
+  EXPECT_FALSE(ParseMultipartForm(kType, "--XyZ\r\nnot a header\r\n\r\nx\r\n--XyZ--\r\n").ok());
+  EXPECT_FALSE(ParseMultipartForm(kType, Part("filename=\"x\"", "1") + "--XyZ--").ok());
+  EXPECT_FALSE(ParseMultipartForm(kType, Part("name=\"a\"", "\xff") + "--XyZ--").ok());
+  EXPECT_FALSE(
+      ParseMultipartForm(kType, Part("name=\"f\"; filename=\"\xff.txt\"", "x") + "--XyZ--").ok());
+  MultipartLimits limits;
+  limits.max_fields = 1;
+  limits.max_files = 1;
+  limits.max_text = 4;
+  EXPECT_TRUE(ParseMultipartForm(kType, one + "--XyZ--", limits).ok());
+  auto refused = ParseMultipartForm(kType, one + one + "--XyZ--", limits);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(), "the form has more than 1 fields");
+  const std::string file = Part("name=\"f\"; filename=\"x.txt\"", "x", "text/plain");
+  EXPECT_FALSE(ParseMultipartForm(kType, file + file + "--XyZ--", limits).ok());
+  EXPECT_FALSE(ParseMultipartForm(kType, Part("name=\"a\"", "12345") + "--XyZ--", limits).ok());
 }
 
 TEST(PageTest, EveryTextATemplateUsesIsInEveryCatalogue) {

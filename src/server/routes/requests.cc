@@ -4,6 +4,7 @@
 
 #include "common/crypto.h"
 #include "common/text.h"
+#include "server/attachment_check.h"
 #include "server/auth.h"
 #include "server/json/dto.h"
 #include "server/triage_service.h"
@@ -350,18 +351,6 @@ HttpResponse AddMessage(HttpContext& ctx) {
   return Json(201, MessageToJson(*added));
 }
 
-// Declared types we accept, with the leading bytes the content must start with (empty: text).
-struct AllowedType {
-  std::string_view type;
-  std::string_view magic;
-};
-constexpr AllowedType kAllowedTypes[] = {
-    {"application/pdf", "%PDF-"},
-    {"image/png", "\x89PNG\r\n\x1a\n"},
-    {"image/jpeg", "\xFF\xD8\xFF"},
-    {"text/plain", ""},
-};
-
 HttpResponse UploadAttachment(HttpContext& ctx) {
   auto loaded = LoadVisibleRequest(ctx);
   if (auto* problem = std::get_if<HttpResponse>(&loaded)) return *problem;
@@ -370,33 +359,32 @@ HttpResponse UploadAttachment(HttpContext& ctx) {
     if (auto denied = RequireWork(ctx, r)) return *denied;
   }
   const std::string filename(Trim(ctx.Query("filename").value_or("")));
-  if (filename.empty() || filename.size() > 255 || !IsValidUtf8(filename) ||
-      filename.find_first_of("/\\") != std::string::npos || filename[0] == '.') {
-    return ValidationProblem({{"filename",
-                               "is required as a query parameter: a plain file name "
-                               "of at most 255 bytes, without / or \\"}});
-  }
   std::string type = ctx.Header("content-type");
   type = AsciiLower(Trim(type.substr(0, type.find(';'))));
-  const AllowedType* allowed = nullptr;
-  for (const auto& a : kAllowedTypes) {
-    if (a.type == type) allowed = &a;
+  const AttachmentCheck check =
+      CheckAttachment(filename, type, ctx.body, ctx.options->max_attachment_body);
+  switch (check.problem) {
+    case AttachmentProblem::kNone:
+      break;
+    case AttachmentProblem::kBadName:
+      return ValidationProblem({{"filename",
+                                 "is required as a query parameter: a plain file name "
+                                 "of at most 255 bytes, without / or \\"}});
+    case AttachmentProblem::kUnsupportedType:
+      return Problem(415, "unsupported-media-type", "Unsupported file type",
+                     "Attachments may be PDF, PNG, JPEG or plain text.");
+    case AttachmentProblem::kEmpty:
+      return ValidationProblem({{"body", "the file is empty"}});
+    case AttachmentProblem::kTooLarge:
+      return Problem(413, "body-too-large", "File too large", "Attachments are limited to 10 MiB.");
+    case AttachmentProblem::kContentMismatch:
+      return Problem(415, "content-mismatch", "Content does not match its type",
+                     "The file's content is not a " + type + " file.");
   }
-  if (!allowed)
-    return Problem(415, "unsupported-media-type", "Unsupported file type",
-                   "Attachments may be PDF, PNG, JPEG or plain text.");
-  if (ctx.body.empty()) return ValidationProblem({{"body", "the file is empty"}});
-  if (ctx.body.size() > ctx.options->max_attachment_body)
-    return Problem(413, "body-too-large", "File too large", "Attachments are limited to 10 MiB.");
-  const bool matches =
-      allowed->magic.empty() ? IsValidUtf8(ctx.body) : ctx.body.rfind(allowed->magic, 0) == 0;
-  if (!matches)
-    return Problem(415, "content-mismatch", "Content does not match its type",
-                   "The file's content is not a " + std::string(allowed->type) + " file.");
   storage::AttachmentMeta meta;
   meta.request_id = r.id;
   meta.filename = filename;
-  meta.content_type = std::string(allowed->type);
+  meta.content_type = std::string(check.type);
   auto added = ctx.store->AddAttachment(meta, ctx.body, ctx.actor());
   if (!added.ok()) return ProblemFor(added.status());
   return Json(201, AttachmentToJson(*added));
