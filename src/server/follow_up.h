@@ -26,8 +26,9 @@ struct CitizenMessage {
 Result<std::vector<CitizenMessage>> CitizenThread(storage::Store& store, core::Id request_id);
 
 // Adds the citizen's message to the thread of `request` (refused once it is closed), checked
-// like any message; the field errors come back as InvalidArgument.
+// like any message; the field errors come back as InvalidArgument. `author` is the signed-in
+// citizen, or none for a message through the private link.
 Result<core::Message> AddCitizenReply(storage::Store& store, const core::Request& request,
-                                      const std::string& body);
+                                      const std::string& body, const core::User* author = nullptr);
 
 }  // namespace guichet::server

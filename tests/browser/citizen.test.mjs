@@ -1,6 +1,7 @@
 // The citizen's whole path in a real browser, by keyboard only: search from the home page, make
 // a request (suggested articles appear while typing), keep the reference, follow the private
-// link, read the desk's reply, answer. Hostile text in the subject and description renders as
+// link, read the desk's reply, answer; a photo attached on the way. A signed-in citizen finds
+// their requests. Hostile text in the subject and description renders as
 // text on every page (no dialog ever opens), and the pages stay accessible.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,11 @@ import {
 } from './lib.mjs';
 
 const env = serverAndBrowser();
+
+// A 1×1 PNG, byte for byte.
+const tinyPng = () => Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+  'base64');
 
 // Presses Tab until the element matching `selector` has the focus (keyboard only, no clicks).
 async function tabTo(page, selector, max = 60) {
@@ -63,6 +69,10 @@ describe('citizen', () => {
       await page.keyboard.type('Camille Martin');
       await tabTo(page, '#email');
       await page.keyboard.type('camille@example.org');
+      // A photo attached (choosing a file is the system's dialog: set directly).
+      await page.setInputFiles('#attachments', {
+        name: 'photo-passeport.png', mimeType: 'image/png', buffer: tinyPng(),
+      });
       await tabTo(page, '#consent');
       await page.keyboard.press('Space');
       await tabTo(page, 'form.request-form button[type=submit]');
@@ -95,6 +105,12 @@ describe('citizen', () => {
       assert.equal((await desks.textContent()).trim(),
         'Bonjour, déclarez la perte en mairie <b>avant</b> la nouvelle demande.');
       assert.equal(await page.locator('dd', { hasText: '<script>alert(1)</script>' }).count(), 1);
+      // The photo is listed and downloads as it was sent.
+      const file = page.locator('ul.files a', { hasText: 'photo-passeport.png' });
+      assert.equal(await file.count(), 1);
+      const download = await page.request.get(new URL(await file.getAttribute('href'), page.url()).href);
+      assert.equal(download.status(), 200);
+      assert.deepEqual(Buffer.from(await download.body()), tinyPng());
       await tabTo(page, '#reply-body');
       await page.keyboard.type('Merci, c’est fait.');
       await tabTo(page, 'form.reply button[type=submit]');
@@ -103,6 +119,32 @@ describe('citizen', () => {
       await checkAccessibility(page);
       await screenshot(page, 'citizen-4-thread');
       assert.deepEqual(dialogs, [], 'no script of the citizen\'s text ran');
+      assertNoProblems(page);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  test('a signed-in citizen finds their requests and opens one', async () => {
+    const page = await newPage(env.browser);
+    try {
+      const { email, password } = env.server.login('citizen');
+      await page.goto(`${env.server.url}/`);
+      await Promise.all([page.waitForURL(/\/connexion/), page.locator('nav a', { hasText: 'Se connecter' }).click()]);
+      await page.fill('#email', email);
+      await page.fill('#password', password);
+      await Promise.all([page.waitForURL(/\/mes-demandes/), page.locator('form.login button').click()]);
+      assert.equal((await page.locator('h1').textContent()).trim(), 'Mes demandes');
+      const rows = page.locator('table.queue tbody tr');
+      assert.ok(await rows.count() >= 1, 'the demo citizen has requests');
+      await checkAccessibility(page);
+      await screenshot(page, 'citizen-account-1-requests');
+      const first = rows.first().locator('a');
+      const reference = (await first.textContent()).trim();
+      await Promise.all([page.waitForURL(/\/mes-demandes\/\d+/), first.click()]);
+      assert.match(await page.locator('h1').textContent(), new RegExp(reference));
+      await checkAccessibility(page);
+      await screenshot(page, 'citizen-account-2-request');
       assertNoProblems(page);
     } finally {
       await page.context().close();

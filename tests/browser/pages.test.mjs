@@ -34,6 +34,9 @@ export const pages = [
   },
   { name: 'page-not-found', lang: 'fr', path: '/nulle-part', status: 404, heading: 'Page introuvable' },
   { name: 'agent-login', lang: 'fr', path: '/agent/connexion', heading: 'Connexion des agents' },
+  { name: 'sign-in', lang: 'fr', path: '/connexion', heading: 'Se connecter' },
+  { name: 'my-requests', lang: 'fr', path: '/mes-demandes', as: 'citizen', heading: 'Mes demandes' },
+  { name: 'my-requests-en', lang: 'en', path: '/mes-demandes?lang=en', as: 'citizen', heading: 'My requests' },
   { name: 'agent-queues', lang: 'fr', path: '/agent', as: 'agent', heading: 'Files de demandes' },
   { name: 'agent-request', lang: 'fr', path: '/agent/demandes/1', as: 'admin', heading: /^Demande GU-/ },
   {

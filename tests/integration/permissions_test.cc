@@ -121,6 +121,13 @@ constexpr MatrixRow kMatrix[] = {
     {"GET",    "/suivi",                                  "AAAAAAAA"},
     {"GET",    "/suivi/{reference}",                      "AAAAAAAA"},
     {"POST",   "/suivi/{reference}/messages",             "AAAAAAAA"},
+    {"GET",    "/suivi/{reference}/pieces/{attachment}",  "AAAAAAAA"},
+    {"GET",    "/connexion",                              "AAAAAAAA"},
+    {"POST",   "/connexion",                              "AAAAAAAA"},
+    {"GET",    "/mes-demandes",                           "AAAAAAAA"},
+    {"GET",    "/mes-demandes/{id}",                      "AA4AAAAA"},
+    {"POST",   "/mes-demandes/{id}/messages",             "AA4AAAAA"},
+    {"GET",    "/mes-demandes/{id}/pieces/{attachment}",  "AA4AAAAA"},
     {"GET",    "/static/{file}",                          "AAAAAAAA"},
     {"GET",    "/static/vendor/{file}",                   "AAAAAAAA"},
     {"GET",    "/agent",                                  "A33AAAAA"},
@@ -224,12 +231,24 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
     } else if (path.rfind("/suivi/{reference}", 0) == 0) {
       const CreatedRequest made = env().MakeRequest();
       req.target = Replace(path, "{reference}", made.request.reference);
-      if (method == "POST") {
+      if (path.ends_with("{attachment}")) {
+        const auto a = env().MakeAttachment(made.request.id, "note.txt", "text/plain", "Bonjour");
+        req.target = Replace(req.target, "{attachment}", std::to_string(a.id)) +
+                     "?secret=" + UrlEncode(made.secret);
+      } else if (method == "POST") {
         form_body("secret=" + UrlEncode(made.secret) + "&body=Merci");
       } else {
         req.target += "?secret=" + UrlEncode(made.secret);
       }
-    } else if (path == "/agent/connexion" && method == "POST") {
+    } else if (path.rfind("/mes-demandes/{id}", 0) == 0) {
+      const CreatedRequest made = env().MakeRequest(Who::kCitizen, "Cellule " + std::to_string(n));
+      req.target = Replace(path, "{id}", std::to_string(made.request.id));
+      if (path.ends_with("{attachment}")) {
+        const auto a = env().MakeAttachment(made.request.id, "note.txt", "text/plain", "Bonjour");
+        req.target = Replace(req.target, "{attachment}", std::to_string(a.id));
+      }
+      if (method == "POST") form_body("body=Merci");
+    } else if ((path == "/agent/connexion" || path == "/connexion") && method == "POST") {
       const Account& a = env().account(who == Who::kAnonymous ? Who::kAgentA : who);
       form_body("email=" + UrlEncode(a.email) + "&password=" + UrlEncode(a.password));
     } else if (path == "/agent/deconnexion") {

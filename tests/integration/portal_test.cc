@@ -75,24 +75,30 @@ class PortalTest : public OwnServerTest {
     return out;
   }
 
-  // An agent of the test's team who can sign in with "a-long-password".
+  // A user who can sign in with "a-long-password" (an agent: of the test's team).
+  core::User AddUser(const std::string& email, const std::string& name, Role role) {
+    core::NewUser user;
+    user.email = email;
+    user.display_name = name;
+    user.role = role;
+    user.password_hash = HashPassword("a-long-password", PasswordCost::kFast).value();
+    if (role == Role::kAgent) user.team_ids = {team_id_};
+    auto created = store_->CreateUser(user, storage::Actor::System("test"));
+    EXPECT_TRUE(created.ok()) << created.status().ToString();
+    return created.ok() ? *created : core::User{};
+  }
   void AddAgent(const std::string& email, const std::string& name) {
-    core::NewUser agent;
-    agent.email = email;
-    agent.display_name = name;
-    agent.role = Role::kAgent;
-    agent.password_hash = HashPassword("a-long-password", PasswordCost::kFast).value();
-    agent.team_ids = {team_id_};
-    ASSERT_OK(store_->CreateUser(agent, storage::Actor::System("test")).status());
+    AddUser(email, name, Role::kAgent);
   }
 
-  // Signs `email` in through the sign-in page; the session cookie ("guichet_session=…").
-  std::string SignIn(const std::string& email) {
-    const Visitor v = OpenForm("/agent/connexion");
-    const HttpResult r = PostForm("/agent/connexion",
-                                  Fields({{"email", email}, {"password", "a-long-password"}}), v);
+  // Signs `email` in through the sign-in page `form`; the session cookie ("guichet_session=…").
+  std::string SignIn(const std::string& email, const std::string& form = "/agent/connexion",
+                     const std::string& then = "/agent?lang=fr") {
+    const Visitor v = OpenForm(form);
+    const HttpResult r =
+        PostForm(form, Fields({{"email", email}, {"password", "a-long-password"}}), v);
     EXPECT_EQ(r.status, 303) << r.body.substr(0, 300);
-    EXPECT_EQ(r.Header("location"), "/agent?lang=fr");
+    EXPECT_EQ(r.Header("location"), then);
     const std::string set_cookie = r.Header("set-cookie");
     EXPECT_NE(set_cookie.find("HttpOnly"), std::string::npos);
     return set_cookie.substr(0, set_cookie.find(';'));
@@ -216,6 +222,196 @@ TEST_P(PortalTest, ACitizenMakesARequestFollowsItAndReplies) {
   r = client_->Get("/suivi?reference=" + reference + "&secret=" + secret);
   EXPECT_EQ(r.status, 200);
   EXPECT_NE(r.body.find(reference), std::string::npos);
+}
+
+// A multipart/form-data body: the text fields, then each file as {name, type, content}.
+struct FilePart {
+  std::string filename, type, content;
+};
+constexpr char kBoundary[] = "----guichet-test-boundary-7MA4YWxk";
+std::string Multipart(const std::vector<std::pair<std::string, std::string>>& fields,
+                      const std::vector<FilePart>& files) {
+  std::string body;
+  for (const auto& [name, value] : fields)
+    body += std::string("--") + kBoundary + "\r\nContent-Disposition: form-data; name=\"" + name +
+            "\"\r\n\r\n" + value + "\r\n";
+  for (const FilePart& f : files)
+    body += std::string("--") + kBoundary +
+            "\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"" + f.filename +
+            "\"\r\nContent-Type: " + f.type + "\r\n\r\n" + f.content + "\r\n";
+  return body + "--" + kBoundary + "--\r\n";
+}
+const std::string kPng = std::string("\x89PNG\r\n\x1a\n", 8) + "pixels";
+
+TEST_P(PortalTest, RequestsCarryTheirFilesAndTheCitizenDownloadsThem) {
+  const Visitor v = OpenForm();
+  EXPECT_NE(client_->Get("/demande").body.find("enctype=\"multipart/form-data\""),
+            std::string::npos);
+  const std::string body =
+      Multipart({{"csrf_token", v.token},
+                 {"subject", "Dépôt sauvage"},
+                 {"description", "Photo jointe, rue des Lilas"},
+                 {"email", "dominique@example.org"},
+                 {"consent", "yes"}},
+                {{"photo été.png", "image/png", kPng},
+                 {"dossier/note.txt", "text/plain", "Depuis lundi."},
+                 {"", "application/octet-stream", ""}});  // an input left empty
+  HttpResult r =
+      client_->Post("/demande", body,
+                    {{"Content-Type", std::string("multipart/form-data; boundary=") + kBoundary},
+                     {"Cookie", v.cookie}});
+  ASSERT_EQ(r.status, 201) << r.body.substr(0, 2000);
+  EXPECT_NE(r.body.find("photo été.png"), std::string::npos);
+  EXPECT_NE(r.body.find("<li>note.txt</li>"), std::string::npos);  // no folder kept
+  const std::string reference = Find(r.body, R"(class="reference">([^<]+)<)");
+  const std::string secret = Find(r.body, R"re(href="/suivi/[^"?]+\?secret=([^&"]+))re");
+  ASSERT_OK_AND_ASSIGN(auto stored,
+                       store_->FindRequestByReferenceAndSecret(reference, Sha256Hex(secret)));
+  ASSERT_OK_AND_ASSIGN(auto files, store_->ListAttachments(stored.id));
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[0].content_type, "image/png");
+  EXPECT_EQ(files[1].filename, "note.txt");
+
+  // The follow-up page lists them; each downloads through the same private link.
+  r = client_->Get("/suivi/" + reference + "?secret=" + secret);
+  ASSERT_EQ(r.status, 200);
+  const std::string link =
+      Find(r.body, R"re(href="(/suivi/[^"]+/pieces/[0-9]+[^"]*)" download>photo)re");
+  ASSERT_FALSE(link.empty()) << r.body;
+  r = client_->Get(std::regex_replace(link, std::regex("&amp;"), "&"));
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, kPng);
+  EXPECT_EQ(r.Header("content-type"), "image/png");
+  EXPECT_NE(r.Header("content-disposition").find("attachment;"), std::string::npos);
+  EXPECT_NE(r.Header("content-disposition").find("filename*=UTF-8''photo%20%C3%A9t%C3%A9.png"),
+            std::string::npos);
+  // Not without the secret, and not another request's file through this link.
+  const std::string file_path = "/suivi/" + reference + "/pieces/" + std::to_string(files[0].id);
+  EXPECT_EQ(client_->Get(file_path + "?secret=wrong").status, 404);
+  core::NewRequest other;
+  other.subject = "Autre";
+  other.description = "Autre";
+  ASSERT_OK_AND_ASSIGN(auto made, store_->CreateRequest(other, Sha256Hex("other-secret"),
+                                                        storage::Actor::System("test")));
+  storage::AttachmentMeta meta;
+  meta.request_id = made.id;
+  meta.filename = "privé.txt";
+  meta.content_type = "text/plain";
+  ASSERT_OK_AND_ASSIGN(auto theirs,
+                       store_->AddAttachment(meta, "secret", storage::Actor::System("test")));
+  EXPECT_EQ(client_
+                ->Get("/suivi/" + reference + "/pieces/" + std::to_string(theirs.id) +
+                      "?secret=" + secret)
+                .status,
+            404);
+}
+
+TEST_P(PortalTest, RefusedFilesComeBackWithTheFormAndNothingIsCreated) {
+  const Visitor v = OpenForm();
+  const Headers headers = {
+      {"Content-Type", std::string("multipart/form-data; boundary=") + kBoundary},
+      {"Cookie", v.cookie}};
+  const std::vector<std::pair<std::string, std::string>> fields = {
+      {"csrf_token", v.token},
+      {"subject", "Dépôt sauvage"},
+      {"description", "Rue des Lilas"},
+      {"email", "dominique@example.org"},
+      {"consent", "yes"}};
+  // A program renamed as a picture: refused by its content, named in the message.
+  HttpResult r = client_->Post(
+      "/demande", Multipart(fields, {{"photo.png", "image/png", "MZ\x90\x00program"}}), headers);
+  EXPECT_EQ(r.status, 422);
+  EXPECT_NE(r.body.find("photo.png : seuls les fichiers PDF, PNG, JPEG ou texte sont acceptés."),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find("value=\"Dépôt sauvage\""), std::string::npos);  // values kept
+  EXPECT_NE(r.body.find("href=\"#attachments\""), std::string::npos);
+  r = client_->Post("/demande", Multipart(fields, {{"vide.txt", "text/plain", ""}}), headers);
+  EXPECT_EQ(r.status, 422);
+  EXPECT_NE(r.body.find("vide.txt : le fichier est vide."), std::string::npos);
+  r = client_->Post("/demande", Multipart(fields, {{"app.exe", "application/x-msdownload", "MZ"}}),
+                    headers);
+  EXPECT_EQ(r.status, 422);
+  std::vector<FilePart> six(6, FilePart{"note.txt", "text/plain", "texte"});
+  r = client_->Post("/demande", Multipart(fields, six), headers);
+  EXPECT_EQ(r.status, 422);
+  EXPECT_NE(r.body.find("au plus 5 fichiers"), std::string::npos);
+  // A body that is not multipart at all, and a missing token, change nothing either.
+  r = client_->Post("/demande", "--nope\r\n", headers);
+  EXPECT_EQ(r.status, 400);
+  r = client_->Post("/demande",
+                    Multipart({fields.begin() + 1, fields.end()}, {{"a.txt", "text/plain", "x"}}),
+                    headers);
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(RequestCount(), 0u);
+}
+
+TEST_P(PortalTest, SignedInCitizensSeeTheirOwnRequestsAndReply) {
+  const core::User me = AddUser("claude@example.org", "Claude Martin", Role::kCitizen);
+  const core::User them = AddUser("alix@example.org", "Alix Durand", Role::kCitizen);
+  ASSERT_TRUE(me.citizen_id && them.citizen_id);
+  std::vector<core::Id> ids;
+  for (const auto& [subject, citizen] : {std::pair{"Ma poubelle <jaune>", *me.citizen_id},
+                                         {"Mon trottoir", *me.citizen_id},
+                                         {"Leur lampadaire", *them.citizen_id}}) {
+    core::NewRequest in;
+    in.subject = subject;
+    in.description = "Texte";
+    in.citizen_id = citizen;
+    ASSERT_OK_AND_ASSIGN(auto made,
+                         store_->CreateRequest(in, Sha256Hex("s"), storage::Actor::System("test")));
+    ids.push_back(made.id);
+  }
+  // Anonymous readers are asked to sign in; the sign-in page sends citizens to their requests.
+  HttpResult r = client_->Get("/mes-demandes");
+  EXPECT_EQ(r.status, 303);
+  EXPECT_EQ(r.Header("location"), "/connexion?lang=fr");
+  EXPECT_NE(client_->Get("/").body.find("href=\"/connexion?lang=fr\""), std::string::npos);
+  const std::string session = SignIn("claude@example.org", "/connexion", "/mes-demandes?lang=fr");
+  EXPECT_EQ(client_->Get("/connexion", {{"Cookie", session}}).Header("location"),
+            "/mes-demandes?lang=fr");
+
+  r = client_->Get("/mes-demandes", {{"Cookie", session}});
+  ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);
+  ExpectPageHeaders(r, "fr");
+  EXPECT_NE(r.body.find("<td>Ma poubelle &lt;jaune&gt;</td>"), std::string::npos);
+  EXPECT_NE(r.body.find("Mon trottoir"), std::string::npos);
+  EXPECT_EQ(r.body.find("Leur lampadaire"), std::string::npos);
+  EXPECT_NE(r.body.find("Connecté : Claude Martin"), std::string::npos);
+
+  // Their request's page, and a reply written as their account.
+  const std::string mine = "/mes-demandes/" + std::to_string(ids[0]);
+  r = client_->Get(mine, {{"Cookie", session}});
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("action=\"" + mine + "/messages?lang=fr\""), std::string::npos);
+  EXPECT_EQ(r.body.find("name=\"secret\""), std::string::npos);
+  const std::string csrf =
+      Find(r.body,
+           R"re(class="reply"[^>]*>\s*<input type="hidden" name="csrf_token" value="([^"]+)")re");
+  ASSERT_FALSE(csrf.empty());
+  r = client_->Post(mine + "/messages", "csrf_token=" + UrlEncode(csrf) + "&body=Merci+%21",
+                    {{"Content-Type", kForm}, {"Cookie", session}});
+  ASSERT_EQ(r.status, 303) << r.body.substr(0, 300);
+  EXPECT_EQ(r.Header("location"), mine + "?lang=fr&sent=1");
+  ASSERT_OK_AND_ASSIGN(auto messages, store_->ListMessages(ids[0], false));
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].body, "Merci !");
+  EXPECT_EQ(messages[0].author_user_id, me.id);
+  EXPECT_NE(client_->Get(mine + "?sent=1", {{"Cookie", session}}).body.find("Merci !"),
+            std::string::npos);
+
+  // Someone else's request is not found, by page, reply or file; staff go to their own area.
+  const std::string theirs = "/mes-demandes/" + std::to_string(ids[2]);
+  EXPECT_EQ(client_->Get(theirs, {{"Cookie", session}}).status, 404);
+  r = client_->Post(theirs + "/messages", "csrf_token=" + UrlEncode(csrf) + "&body=Hop",
+                    {{"Content-Type", kForm}, {"Cookie", session}});
+  EXPECT_EQ(r.status, 404);
+  ASSERT_OK_AND_ASSIGN(auto their_messages, store_->ListMessages(ids[2], false));
+  EXPECT_TRUE(their_messages.empty());
+  EXPECT_EQ(client_->Get("/mes-demandes/999999", {{"Cookie", session}}).status, 404);
+  r = client_->Get("/mes-demandes", {{"Authorization", "Bearer " + tokens_[Role::kAgent]}});
+  EXPECT_EQ(r.status, 303);
+  EXPECT_EQ(r.Header("location"), "/agent?lang=fr");
 }
 
 TEST_P(PortalTest, InvalidFormsComeBackWithTheirErrorsAndValues) {

@@ -38,15 +38,23 @@ std::optional<HttpResponse> RequireStaffPage(const HttpContext& ctx) {
 HttpResponse LoginPage(const HttpContext& ctx, int status, const std::string& error_key,
                        const std::string& email) {
   const std::string lang = web::PageLanguage(ctx);
-  Page page("agent_login", Text(lang, "agent_login_title"));
+  // The portal's /connexion is the same form for everyone, under a heading for everyone.
+  const std::string heading =
+      Text(lang, ctx.path == "/connexion" ? "sign_in_title" : "agent_login_title");
+  Page page("agent_login", heading);
   page.status = status;
   page.has_form = true;
-  page.data = {{"email", email}, {"error", error_key.empty() ? "" : Text(lang, error_key)}};
+  page.data = {{"email", email},
+               {"error", error_key.empty() ? "" : Text(lang, error_key)},
+               {"heading", heading},
+               {"action", ctx.path}};
   return web::RenderPage(ctx, std::move(page));
 }
 
 HttpResponse ShowLogin(HttpContext& ctx) {
   if (ctx.principal.staff()) return SeeOther("/agent?lang=" + web::PageLanguage(ctx));
+  if (ctx.principal.Is(core::Role::kCitizen))
+    return SeeOther("/mes-demandes?lang=" + web::PageLanguage(ctx));
   return LoginPage(ctx, 200, "", "");
 }
 
@@ -60,8 +68,8 @@ HttpResponse Login(HttpContext& ctx) {
     return web::MessagePage(ctx, problem->status, "error_title", "error_text");
   }
   const SignedIn& s = std::get<SignedIn>(signed_in);
-  HttpResponse r = SeeOther(core::IsStaff(s.user.role) ? "/agent?lang=" + web::PageLanguage(ctx)
-                                                       : "/?lang=" + web::PageLanguage(ctx));
+  HttpResponse r = SeeOther((core::IsStaff(s.user.role) ? "/agent?lang=" : "/mes-demandes?lang=") +
+                            web::PageLanguage(ctx));
   r.headers.emplace_back(
       "Set-Cookie", SessionCookie(s.token, ctx.options->session_ttl, ctx.options->secure_cookies));
   return r;
@@ -397,6 +405,8 @@ void AddAgentRoutes(std::vector<Route>& routes) {
   routes.push_back({"GET", "/agent", BodyKind::kNone, Queues});
   routes.push_back({"GET", "/agent/connexion", BodyKind::kNone, ShowLogin});
   routes.push_back({"POST", "/agent/connexion", BodyKind::kForm, Login});
+  routes.push_back({"GET", "/connexion", BodyKind::kNone, ShowLogin});
+  routes.push_back({"POST", "/connexion", BodyKind::kForm, Login});
   routes.push_back({"POST", "/agent/deconnexion", BodyKind::kForm, Logout});
 }
 

@@ -1,13 +1,13 @@
 // The citizen portal: server-rendered pages that work without JavaScript. Search the knowledge
-// base, make a request (with suggested articles while typing, when scripts run), follow it and
-// reply through the private link. Anonymous: every page is public, forms carry a CSRF token.
+// base and make a request, with files and with suggested articles while typing when scripts run
+// (following it is citizen_pages.cc). Every page is public; forms carry a CSRF token.
 #include <algorithm>
 
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/log.h"
 #include "common/text.h"
-#include "server/follow_up.h"
+#include "server/attachment_check.h"
 #include "server/kb_search.h"
 #include "server/triage_service.h"
 #include "server/web/assets.h"
@@ -23,6 +23,7 @@ using web::Text;
 
 constexpr std::size_t kMaxQueryChars = 500;
 constexpr std::size_t kSuggestionCount = 5;
+constexpr std::size_t kMaxRequestFiles = 5;
 
 std::string Lang(const HttpContext& ctx) { return web::PageLanguage(ctx); }
 
@@ -150,6 +151,36 @@ void RecordDeflection(HttpContext& ctx, storage::DeflectionKind kind, const std:
              {{"request_id", ctx.request_id}, {"error", s.message()}});
 }
 
+// What is wrong with the files chosen, in the citizen's words; nullopt when all may be attached.
+std::optional<std::string> CheckFiles(const HttpContext& ctx, const std::string& lang) {
+  if (ctx.files.size() > kMaxRequestFiles) return Text(lang, "error_file_count");
+  for (const web::UploadedFile& f : ctx.files) {
+    if (f.field != "attachments") return Text(lang, "error_generic");
+    const AttachmentCheck check =
+        CheckAttachment(f.filename, f.content_type, f.content, ctx.options->max_attachment_body);
+    const char* key = nullptr;
+    switch (check.problem) {
+      case AttachmentProblem::kNone:
+        continue;
+      case AttachmentProblem::kBadName:
+        key = "error_file_name";
+        break;
+      case AttachmentProblem::kUnsupportedType:
+      case AttachmentProblem::kContentMismatch:
+        key = "error_file_type";
+        break;
+      case AttachmentProblem::kEmpty:
+        key = "error_file_empty";
+        break;
+      case AttachmentProblem::kTooLarge:
+        key = "error_file_size";
+        break;
+    }
+    return Utf8Prefix(f.filename, 80) + " : " + Text(lang, key);
+  }
+  return std::nullopt;
+}
+
 HttpResponse SubmitRequest(HttpContext& ctx) {
   // As through the API: auditors read requests but do not make them.
   if (ctx.principal.Is(core::Role::kAuditor))
@@ -199,6 +230,7 @@ HttpResponse SubmitRequest(HttpContext& ctx) {
   if (!own_account && in.email.empty() && in.phone.empty())
     errors.emplace_back("email", Text(lang, "error_contact"));
   if (!in.consent) errors.emplace_back("consent", Text(lang, "error_consent"));
+  if (auto error = CheckFiles(ctx, lang)) errors.emplace_back("attachments", *error);
   if (!errors.empty()) return RequestFormPage(ctx, in, errors);
 
   if (ctx.triage) ctx.triage->Suggest(r);
@@ -210,11 +242,27 @@ HttpResponse SubmitRequest(HttpContext& ctx) {
     return web::MessagePage(ctx, 503, "error_title", "error_text");
   }
   RecordDeflection(ctx, storage::DeflectionKind::kSubmitted, in.deflection_session, 0, created->id);
+  json files = json::array();
+  for (const web::UploadedFile& f : ctx.files) {
+    storage::AttachmentMeta meta;
+    meta.request_id = created->id;
+    meta.filename = f.filename;
+    meta.content_type = f.content_type;  // checked by CheckFiles
+    auto added = ctx.store->AddAttachment(meta, f.content, ctx.actor());
+    if (!added.ok())
+      LogEvent(LogLevel::kError, "portal_attachment_failed",
+               {{"request_id", ctx.request_id}, {"error", added.status().message()}});
+    files.push_back({{"filename", f.filename}, {"saved", added.ok()}});
+  }
   const std::string follow_url =
       "/suivi/" + created->reference + "?secret=" + web::QueryEscape(secret) + "&lang=" + lang;
   Page page{"request_sent", Text(lang, "sent_title")};
   page.status = 201;
-  page.data = {{"reference", created->reference}, {"secret", secret}, {"follow_url", follow_url}};
+  page.data = {{"reference", created->reference},
+               {"secret", secret},
+               {"follow_url", follow_url},
+               {"files", files},
+               {"has_files", !files.empty()}};
   return web::RenderPage(ctx, std::move(page));
 }
 
@@ -233,88 +281,6 @@ HttpResponse Suggestions(HttpContext& ctx) {
                        ctx.Query("deflection_session").value_or(""), static_cast<int>(hits.size()));
   }
   return web::RenderFragment(ctx, "suggestions", {{"hits", hits}, {"has_hits", !hits.empty()}});
-}
-
-// --- Following a request ------------------------------------------------------------------
-
-HttpResponse TrackPage(HttpContext& ctx, const std::string& reference, const std::string& secret,
-                       const std::string& reply_error = "", const std::string& reply_body = "") {
-  const std::string lang = Lang(ctx);
-  auto request = FindByFollowUpLink(*ctx.store, reference, secret);
-  if (!request.ok()) {
-    if (request.status().code() != StatusCode::kNotFound)
-      return web::MessagePage(ctx, 503, "error_title", "error_text");
-    Page page{"follow", Text(lang, "follow_title")};
-    page.status = 404;
-    page.data = {{"not_found", true}, {"reference", reference}};
-    return web::RenderPage(ctx, std::move(page));
-  }
-  auto thread = CitizenThread(*ctx.store, request->id);
-  if (!thread.ok()) return web::MessagePage(ctx, 503, "error_title", "error_text");
-  json messages = json::array();
-  for (const CitizenMessage& m : *thread)
-    messages.push_back({{"from", m.from_desk ? "desk" : "citizen"},
-                        {"from_desk", m.from_desk},
-                        {"body", m.body},
-                        {"created_at", FormatIso8601(m.created_at)},
-                        {"created_at_text", DateTimeText(m.created_at)}});
-  const std::string status(core::ToString(request->status));
-  Page page{"track", Text(lang, "track_title") + " " + request->reference};
-  page.has_form = true;
-  if (!reply_error.empty()) page.status = 422;
-  page.data = {{"reference", request->reference},
-               {"secret", secret},
-               {"status", status},
-               {"status_label", Text(lang, "status_" + status)},
-               {"subject", request->subject},
-               {"description", request->description},
-               {"created_at", FormatIso8601(request->created_at)},
-               {"created_at_text", DateTimeText(request->created_at)},
-               {"messages", messages},
-               {"closed", request->status == core::RequestStatus::kClosed},
-               {"reply_sent", ctx.Query("sent").value_or("") == "1"},
-               {"reply_error", reply_error},
-               {"reply_body", reply_body}};
-  return web::RenderPage(ctx, std::move(page));
-}
-
-HttpResponse Follow(HttpContext& ctx) {
-  const std::string reference = std::string(Trim(ctx.Query("reference").value_or("")));
-  const std::string secret = std::string(Trim(ctx.Query("secret").value_or("")));
-  if (!reference.empty() || !secret.empty()) return TrackPage(ctx, reference, secret);
-  const std::string lang = Lang(ctx);
-  return web::RenderPage(ctx, Page{"follow", Text(lang, "follow_title")});
-}
-
-HttpResponse Track(HttpContext& ctx) {
-  return TrackPage(ctx, ctx.path_params["reference"], ctx.Query("secret").value_or(""));
-}
-
-HttpResponse Reply(HttpContext& ctx) {
-  const std::string lang = Lang(ctx);
-  const std::string reference = ctx.path_params["reference"];
-  const std::string secret = ctx.form->Value("secret");
-  const std::string body = ctx.form->Value("body");
-  auto request = FindByFollowUpLink(*ctx.store, reference, secret);
-  if (!request.ok()) return TrackPage(ctx, reference, secret);  // its own not-found page
-  auto added = AddCitizenReply(*ctx.store, *request, body);
-  if (!added.ok()) {
-    if (added.status().code() == StatusCode::kInvalidArgument) {
-      const bool blank = Trim(body).empty();
-      return TrackPage(ctx, reference, secret,
-                       Text(lang, blank ? "error_required" : "error_too_long"), body);
-    }
-    if (added.status().code() == StatusCode::kFailedPrecondition)
-      return TrackPage(ctx, reference, secret);  // closed meanwhile: the page says so
-    return web::MessagePage(ctx, 503, "error_title", "error_text");
-  }
-  // Post/redirect/get: reloading the page does not send the message twice.
-  HttpResponse r;
-  r.status = 303;
-  r.content_type = "text/plain; charset=utf-8";
-  r.headers.emplace_back("Location", "/suivi/" + request->reference + "?secret=" +
-                                         web::QueryEscape(secret) + "&lang=" + lang + "&sent=1");
-  return r;
 }
 
 // --- Static files ---------------------------------------------------------------------------
@@ -339,11 +305,8 @@ HttpResponse StaticFile(HttpContext& ctx, const std::string& folder) {
 void AddPortalRoutes(std::vector<Route>& routes) {
   routes.push_back({"GET", "/", BodyKind::kNone, Home});
   routes.push_back({"GET", "/demande", BodyKind::kNone, RequestForm});
-  routes.push_back({"POST", "/demande", BodyKind::kForm, SubmitRequest});
+  routes.push_back({"POST", "/demande", BodyKind::kFormWithFiles, SubmitRequest});
   routes.push_back({"GET", "/demande/suggestions", BodyKind::kNone, Suggestions});
-  routes.push_back({"GET", "/suivi", BodyKind::kNone, Follow});
-  routes.push_back({"GET", "/suivi/{reference}", BodyKind::kNone, Track});
-  routes.push_back({"POST", "/suivi/{reference}/messages", BodyKind::kForm, Reply});
   routes.push_back({"GET", "/static/{file}", BodyKind::kNone,
                     [](HttpContext& ctx) { return StaticFile(ctx, "static/"); }});
   routes.push_back({"GET", "/static/vendor/{file}", BodyKind::kNone,

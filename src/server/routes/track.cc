@@ -43,15 +43,18 @@ Result<std::vector<CitizenMessage>> CitizenThread(storage::Store& store, core::I
 }
 
 Result<core::Message> AddCitizenReply(storage::Store& store, const core::Request& request,
-                                      const std::string& body) {
+                                      const std::string& body, const core::User* author) {
   if (request.status == core::RequestStatus::kClosed)
     return FailedPrecondition("this request is closed; please make a new request");
   core::NewMessage m;
   m.body = body;
   m.channel = core::Channel::kWeb;
+  if (author) m.author_name = author->display_name;
   if (auto errors = core::ValidateNewMessage(m); !errors.empty())
     return InvalidArgument(errors.front().field + " " + errors.front().reason);
-  return store.AddMessage(request.id, m, false, storage::Actor::System("citizen-link"));
+  return store.AddMessage(
+      request.id, m, false,
+      author ? storage::Actor::User(author->id) : storage::Actor::System("citizen-link"));
 }
 
 namespace {

@@ -198,6 +198,12 @@ HttpResponse RenderPage(const HttpContext& ctx, Page page) {
     layout["staff"] = true;
     layout["staff_name"] = ctx.principal.user->display_name;
     layout["staff_csrf"] = ctx.principal.csrf_token;
+  } else if (ctx.principal.Is(core::Role::kCitizen) && ctx.principal.via_session) {
+    layout["citizen"] = true;  // their requests, and signing out
+    layout["account_name"] = ctx.principal.user->display_name;
+    layout["account_csrf"] = ctx.principal.csrf_token;
+  } else if (ctx.principal.anonymous()) {
+    layout["anonymous"] = true;  // a link to sign in
   }
   auto html = Render("layout", layout);
   if (!html.ok()) return RenderFailed(ctx, html.status());
