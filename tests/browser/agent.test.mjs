@@ -56,8 +56,17 @@ describe('agent workspace', () => {
     const agent = env.server.login('agent');
     const category = await prepareDesk(agent);
 
-    // The citizen's request, in the agent's team through its category.
+    // The citizen's requests, in the agent's team through its category: an earlier one (so that
+    // the queue has rows to move through), then the one followed here.
     const citizen = await newPage(env.browser);
+    await citizen.goto(`${env.server.url}/demande`);
+    await citizen.selectOption('#category', category.slug);
+    await citizen.fill('#subject', 'Question sur un dossier');
+    await citizen.fill('#description', 'Bonjour, où en est mon dossier déposé le mois dernier ?');
+    await citizen.fill('#email', 'dominique@example.org');
+    await citizen.check('#consent');
+    await Promise.all([citizen.waitForSelector('.reference'),
+      citizen.click('form.request-form button[type=submit]')]);
     await citizen.goto(`${env.server.url}/demande`);
     await citizen.selectOption('#category', category.slug);
     await citizen.fill('#subject', 'Passeport perdu pendant le marché');
