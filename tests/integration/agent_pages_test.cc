@@ -381,6 +381,7 @@ TEST_P(AgentPagesTest, BulkActionsChangeEachRequestAndSayWhichWereRefused) {
                              "&id=" + std::to_string(b.id) + "%3A2");
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(Count(r.body, "<tr class=\"bulk-ok\">"), 1u);
+  EXPECT_EQ(r.body.find("href=\"" + RequestPath(b)), std::string::npos);  // now out of sight
   EXPECT_EQ(Stored(b.id).team_id, other_team_id_);
   r = Post("/agent/lot", "action=status&status=open&id=" + std::to_string(a.id) + "%3A3");
   ASSERT_EQ(r.status, 200);

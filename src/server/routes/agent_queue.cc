@@ -324,6 +324,7 @@ HttpResponse Bulk(HttpContext& ctx) {
       } else if (auto updated = ctx.store->UpdateRequest(r->id, *version, patch, ctx.actor());
                  updated.ok()) {
         outcome = "agent_bulk_changed";
+        if (!CanSeeRequest(ctx.principal, *updated)) line["url"] = "";  // given to another team
       } else if (updated.status().code() == StatusCode::kConflict) {
         outcome = "agent_bulk_conflict";
       } else if (updated.status().code() == StatusCode::kFailedPrecondition ||
