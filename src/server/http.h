@@ -89,6 +89,8 @@ struct Route {
   std::string path;  // OpenAPI style: /api/v1/requests/{id}
   BodyKind body = BodyKind::kNone;
   std::variant<Handler, AsyncHandler> handler;  // AsyncHandler for routes that answer later
+  // kForm: the most fields the form may have (a page of checkboxes needs more than most).
+  std::size_t max_form_fields = 50;
 };
 
 // One error per query-string parameter of `ctx` that is not in `known`.

@@ -274,7 +274,7 @@ class RestinioServer final : public Server {
       if (type.rfind("application/x-www-form-urlencoded", 0) != 0)
         return Problem(415, "unsupported-media-type", "Unsupported media type",
                        "Send the form as application/x-www-form-urlencoded.");
-      auto form = web::ParseForm(ctx.body);
+      auto form = web::ParseForm(ctx.body, route.max_form_fields);
       if (!form.ok()) return Problem(400, "invalid-form", "Invalid form", form.status().message());
       ctx.form = std::move(*form);
     }

@@ -138,6 +138,9 @@ constexpr MatrixRow kMatrix[] = {
     {"POST",   "/agent/demandes/{id}/messages",           "A33A4A3A"},
     {"POST",   "/agent/demandes/{id}/statut",             "A33A4A3A"},
     {"POST",   "/agent/demandes/{id}/ia",                 "A33A4A3A"},
+    {"POST",   "/agent/demandes/{id}/affectation",        "A33A4A3A"},
+    {"POST",   "/agent/demandes/{id}/macro",              "A33A4A3A"},
+    {"POST",   "/agent/lot",                              "A33AAA3A"},
 };
 // clang-format on
 
@@ -258,11 +261,19 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
       req.target = Replace(path, "{id}", std::to_string(made.request.id));
       if (path.ends_with("/messages")) form_body("body=Bonjour&visibility=internal");
       if (path.ends_with("/statut")) form_body("version=1&status=open&priority=high");
+      if (path.ends_with("/affectation"))
+        form_body("version=1&team=" + std::to_string(env().team_a().id) + "&assignee=me");
+      if (path.ends_with("/macro"))
+        form_body("version=1&macro_id=" + std::to_string(MakeMacro(n).id));
       if (path.ends_with("/ia")) {
         const auto [request_id, decision_id] = MakeAiDecision(n);
         req.target = Replace(path, "{id}", std::to_string(request_id));
         form_body("decision_id=" + std::to_string(decision_id) + "&outcome=ignored");
       }
+    } else if (path == "/agent/lot") {
+      // Agent B's line is refused (out of scope); the page answers all the same.
+      const CreatedRequest made = env().MakeRequest(Who::kCitizen, "Cellule " + std::to_string(n));
+      form_body("action=priority&priority=high&id=" + std::to_string(made.request.id) + "%3A1");
     } else if (path == "/static/{file}") {
       req.target = "/static/guichet.css";
     } else if (path == "/static/vendor/{file}") {

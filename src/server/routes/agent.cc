@@ -1,23 +1,26 @@
-// The staff's pages: sign-in and sign-out, and the request queues (their team, theirs,
-// unassigned, to triage, due soon, overdue) scoped to what each one may see. Staff only: others
-// are sent to the sign-in page (anonymous) or told the area is not theirs (citizens).
+// The staff's pages: sign-in and sign-out, and the request page — its facts and thread, AI
+// suggestions to accept or correct, suggested articles and similar requests, and (for those who
+// may work on it) reply, note, status, priority, team, assignee and macros. The queues and bulk
+// actions are in agent_queue.cc. Staff only: others are sent to the sign-in page (anonymous) or
+// told the area is not theirs (citizens).
+#include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "common/clock.h"
 #include "common/text.h"
 #include "server/auth.h"
+#include "server/kb_search.h"
+#include "server/routes/agent_pages.h"
 #include "server/sign_in.h"
 #include "server/web/page.h"
 #include "storage/ai_store.h"
+#include "storage/automation_store.h"
+#include "triage/langid.h"
 
 namespace guichet::server {
-namespace {
 
-using web::DateTimeText;
-using web::Page;
-using web::Text;
-
-constexpr int kQueueRows = 50;
+namespace agent {
 
 HttpResponse SeeOther(const std::string& location) {
   HttpResponse r;
@@ -27,13 +30,40 @@ HttpResponse SeeOther(const std::string& location) {
   return r;
 }
 
-// Staff signed in through the page (a session); anything else gets its answer here.
 std::optional<HttpResponse> RequireStaffPage(const HttpContext& ctx) {
   if (ctx.principal.anonymous()) return SeeOther("/agent/connexion?lang=" + web::PageLanguage(ctx));
   if (!ctx.principal.staff())
     return web::MessagePage(ctx, 403, "forbidden_title", "agent_staff_only");
   return std::nullopt;
 }
+
+bool Assignable(const core::User& u) {
+  return u.active && core::IsStaff(u.role) && u.role != core::Role::kAuditor;
+}
+
+std::string CheckPatchReferences(HttpContext& ctx, const core::RequestPatch& patch) {
+  if (patch.team_id) {
+    auto team = ctx.store->GetTeam(*patch.team_id);
+    if (!team.ok())
+      return team.status().code() == StatusCode::kNotFound ? "agent_unknown_team" : "error_text";
+  }
+  if (patch.assignee_id) {
+    auto user = ctx.store->GetUser(*patch.assignee_id);
+    if (!user.ok() && user.status().code() != StatusCode::kNotFound) return "error_text";
+    if (!user.ok() || !Assignable(*user)) return "agent_unknown_assignee";
+  }
+  return "";
+}
+
+}  // namespace agent
+
+namespace {
+
+using agent::RequireStaffPage;
+using agent::SeeOther;
+using web::DateTimeText;
+using web::Page;
+using web::Text;
 
 HttpResponse LoginPage(const HttpContext& ctx, int status, const std::string& error_key,
                        const std::string& email) {
@@ -83,86 +113,6 @@ HttpResponse Logout(HttpContext& ctx) {
   return r;
 }
 
-struct Queue {
-  const char* key;
-  void (*narrow)(const Principal&, storage::RequestFilter&);
-};
-
-const std::vector<core::RequestStatus>& Unfinished() {
-  static const std::vector<core::RequestStatus> statuses = {
-      core::RequestStatus::kNew, core::RequestStatus::kOpen, core::RequestStatus::kPendingCitizen,
-      core::RequestStatus::kPendingThirdParty};
-  return statuses;
-}
-
-constexpr Queue kQueues[] = {
-    {"team", [](const Principal&, storage::RequestFilter& f) { f.statuses = Unfinished(); }},
-    {"mine",
-     [](const Principal& p, storage::RequestFilter& f) {
-       f.statuses = Unfinished();
-       f.assignee_id = p.user->id;
-     }},
-    {"unassigned",
-     [](const Principal&, storage::RequestFilter& f) {
-       f.statuses = Unfinished();
-       f.unassigned = true;
-     }},
-    {"triage", [](const Principal&, storage::RequestFilter& f) { f.to_triage = true; }},
-    {"at_risk",
-     [](const Principal&, storage::RequestFilter& f) { f.sla = storage::SlaFilter::kAtRisk; }},
-    {"breached",
-     [](const Principal&, storage::RequestFilter& f) { f.sla = storage::SlaFilter::kBreached; }},
-};
-
-HttpResponse Queues(HttpContext& ctx) {
-  if (auto denied = RequireStaffPage(ctx)) return *denied;
-  const std::string lang = web::PageLanguage(ctx);
-  const std::string wanted = ctx.Query("queue").value_or("team");
-  const Queue* current = &kQueues[0];
-  for (const Queue& q : kQueues)
-    if (wanted == q.key) current = &q;
-  json queues = json::array();
-  json items = json::array();
-  bool more = false;
-  for (const Queue& q : kQueues) {
-    storage::RequestFilter filter;
-    q.narrow(ctx.principal, filter);
-    ScopeFilter(ctx.principal, filter);
-    auto page = ctx.store->ListRequests(filter, {kQueueRows, std::nullopt});
-    if (!page.ok()) return web::MessagePage(ctx, 503, "error_title", "error_text");
-    const std::string count = std::to_string(page->items.size()) + (page->next_after_id ? "+" : "");
-    queues.push_back({{"key", q.key},
-                      {"label", Text(lang, std::string("queue_") + q.key)},
-                      {"count", count},
-                      {"current", &q == current}});
-    if (&q != current) continue;
-    more = page->next_after_id.has_value();
-    for (const core::Request& r : page->items) {
-      const std::optional<Millis> due = r.sla.first_reply_due_at && !r.first_reply_at
-                                            ? r.sla.first_reply_due_at
-                                            : r.sla.resolution_due_at;
-      const std::string status(core::ToString(r.status));
-      const std::string priority(core::ToString(r.priority));
-      items.push_back({{"id", std::to_string(r.id)},
-                       {"reference", r.reference},
-                       {"subject", r.subject},
-                       {"status_label", Text(lang, "status_" + status)},
-                       {"priority_label", Text(lang, "priority_" + priority)},
-                       {"created_at", FormatIso8601(r.created_at)},
-                       {"created_at_text", DateTimeText(r.created_at)},
-                       {"due_at", due ? FormatIso8601(*due) : ""},
-                       {"due_at_text", due ? DateTimeText(*due) : ""}});
-    }
-  }
-  Page page("agent_queue", Text(lang, "agent_queues_title"));
-  page.data = {{"queues", queues},
-               {"queue_label", Text(lang, std::string("queue_") + current->key)},
-               {"items", items},
-               {"has_items", !items.empty()},
-               {"more", more}};
-  return web::RenderPage(ctx, std::move(page));
-}
-
 // --- One request ------------------------------------------------------------------------------
 
 // The reasons an AI suggestion gave, as short texts: the words that weighed for it (the
@@ -180,6 +130,17 @@ json Reasons(const std::string& details_json) {
   return out;
 }
 
+// A language's name in itself (the same in every page language), for the languages the
+// language identification knows; the code for any other.
+std::string LanguageName(const std::string& code) {
+  static const std::map<std::string, std::string> kNames = {
+      {"fr", "français"},  {"en", "English"},  {"ar", "العربية"}, {"es", "español"},
+      {"pt", "português"}, {"it", "italiano"}, {"de", "Deutsch"}, {"tr", "Türkçe"},
+      {"ro", "română"},    {"ru", "русский"},  {"zh", "中文"}};
+  const auto found = kNames.find(code);
+  return found == kNames.end() ? code : found->second;
+}
+
 // The values a person may correct a suggestion of `feature` to.
 json CorrectionChoices(HttpContext& ctx, const std::string& lang, const std::string& feature) {
   json out = json::array();
@@ -192,8 +153,85 @@ json CorrectionChoices(HttpContext& ctx, const std::string& lang, const std::str
     for (std::string_view p : core::PriorityNames())
       out.push_back(
           {{"value", std::string(p)}, {"label", Text(lang, "priority_" + std::string(p))}});
+  } else if (field == "language") {
+    for (const std::string& code : triage::SupportedLanguages())
+      out.push_back({{"value", code}, {"label", LanguageName(code)}, {"option_lang", code}});
   }
-  return out;  // languages: accepted or ignored here, corrected through the API
+  return out;
+}
+
+// The knowledge-base articles closest to the request's subject and description (as
+// /api/v1/requests/{id}/suggested-articles finds them); empty while the index is being built.
+json SuggestedArticles(const HttpContext& ctx, const core::Request& r) {
+  json out = json::array();
+  if (ctx.kb_search == nullptr || !ctx.kb_search->Ready() || ctx.kb_search->index() == nullptr)
+    return out;
+  kb::SearchQuery q;
+  q.text = r.subject + "\n" + r.description;
+  q.limit = 5;
+  q.snippets = false;
+  auto found = ctx.kb_search->index()->Search(q);
+  if (!found.ok()) return out;
+  for (const kb::SearchHit& h : found->hits)
+    out.push_back({{"id", std::to_string(h.article_id)},
+                   {"title", h.title},
+                   {"url", "/kb/articles/" + std::to_string(h.article_id)}});
+  return out;
+}
+
+// The same citizen's other requests, then those about the same thing, that the reader may see
+// (as /api/v1/requests/{id}/similar lists them).
+json Similar(HttpContext& ctx, const std::string& lang, const core::Request& r) {
+  constexpr int kShown = 5;
+  json out = json::array();
+  auto similar = ctx.store->SimilarRequests(r.id, kShown * 2);
+  if (!similar.ok()) return out;
+  for (const storage::SimilarRequest& s : *similar) {
+    if (!CanSeeRequest(ctx.principal, s.request)) continue;
+    if (static_cast<int>(out.size()) == kShown) break;
+    out.push_back(
+        {{"id", std::to_string(s.request.id)},
+         {"reference", s.request.reference},
+         {"subject", s.request.subject},
+         {"status_label", Text(lang, "status_" + std::string(core::ToString(s.request.status)))},
+         {"reason", Text(lang, "agent_similar_" + s.reason)}});
+  }
+  return out;
+}
+
+// The choices of the assignment form: every team, and the people who may work on the request
+// (its team's members and admins, active), the current ones selected.
+void AssignmentChoices(HttpContext& ctx, const core::Request& r, json& teams, json& people) {
+  teams = json::array();
+  people = json::array();
+  if (auto all = ctx.store->ListTeams(); all.ok())
+    for (const core::Team& t : *all)
+      teams.push_back(
+          {{"value", std::to_string(t.id)}, {"label", t.name}, {"selected", r.team_id == t.id}});
+  if (auto all = ctx.store->ListUsers(); all.ok())
+    for (const core::User& u : *all) {
+      Principal as;
+      as.user = u;
+      if (!agent::Assignable(u) || (!CanWorkRequest(as, r) && r.assignee_id != u.id)) continue;
+      people.push_back({{"value", std::to_string(u.id)},
+                        {"label", u.display_name.empty() ? u.email : u.display_name},
+                        {"selected", r.assignee_id == u.id}});
+    }
+}
+
+// The active macros, by name.
+json MacroChoices(HttpContext& ctx) {
+  json out = json::array();
+  auto all = ctx.store->automations().ListMacros();
+  if (!all.ok()) return out;
+  std::vector<const storage::Macro*> active;
+  for (const storage::Macro& m : *all)
+    if (m.active) active.push_back(&m);
+  std::sort(active.begin(), active.end(),
+            [](const storage::Macro* a, const storage::Macro* b) { return a->name < b->name; });
+  for (const storage::Macro* m : active)
+    out.push_back({{"value", std::to_string(m->id)}, {"label", m->name}});
+  return out;
 }
 
 // The request's page for staff: facts, AI suggestions, the whole thread with internal notes, and
@@ -214,9 +252,12 @@ HttpResponse RequestPage(HttpContext& ctx, int status = 200, const std::string& 
   auto decisions = ctx.store->ai().ListDecisions(r.id);
   if (!messages.ok() || !decisions.ok())
     return web::MessagePage(ctx, 503, "error_title", "error_text");
-  std::string team = Text(lang, "agent_none"), category = Text(lang, "agent_none");
+  std::string team = Text(lang, "agent_none"), category = Text(lang, "agent_none"),
+              assignee = Text(lang, "agent_nobody");
   if (r.team_id)
     if (auto t = ctx.store->GetTeam(*r.team_id); t.ok()) team = t->name;
+  if (r.assignee_id)
+    if (auto u = ctx.store->GetUser(*r.assignee_id); u.ok()) assignee = u->display_name;
   if (r.category_id)
     if (auto c = ctx.store->GetCategory(*r.category_id); c.ok()) category = c->name;
   json thread = json::array();
@@ -262,6 +303,11 @@ HttpResponse RequestPage(HttpContext& ctx, int status = 200, const std::string& 
   const std::optional<Millis> due = r.sla.first_reply_due_at && !r.first_reply_at
                                         ? r.sla.first_reply_due_at
                                         : r.sla.resolution_due_at;
+  json teams, people;
+  if (can_work) AssignmentChoices(ctx, r, teams, people);
+  const json macros = can_work ? MacroChoices(ctx) : json::array();
+  const json articles = SuggestedArticles(ctx, r);
+  const json similar = Similar(ctx, lang, r);
   Page page("agent_request", Text(lang, "track_title") + " " + r.reference + " — " + r.subject);
   page.status = status;
   page.has_form = can_work;
@@ -273,7 +319,19 @@ HttpResponse RequestPage(HttpContext& ctx, int status = 200, const std::string& 
       {"status_label", Text(lang, "status_" + std::string(core::ToString(r.status)))},
       {"priority_label", Text(lang, "priority_" + std::string(core::ToString(r.priority)))},
       {"team", team},
+      {"assignee", assignee},
       {"category", category},
+      {"language", r.language.empty() ? "" : LanguageName(r.language)},
+      {"language_code", r.language},
+      {"teams", teams},
+      {"people", people},
+      {"unassigned", !r.assignee_id.has_value()},
+      {"macros", macros},
+      {"has_macros", !macros.empty()},
+      {"articles", articles},
+      {"has_articles", !articles.empty()},
+      {"similar", similar},
+      {"has_similar", !similar.empty()},
       {"created_at", FormatIso8601(r.created_at)},
       {"created_at_text", DateTimeText(r.created_at)},
       {"due_at", due ? FormatIso8601(*due) : ""},
@@ -297,6 +355,7 @@ HttpResponse ShowRequest(HttpContext& ctx) {
                      done == "message" ? "agent_message_added"
                      : done == "saved" ? "agent_saved"
                      : done == "ai"    ? "agent_ai_reviewed"
+                     : done == "macro" ? "agent_macro_applied"
                                        : "");
 }
 
@@ -360,6 +419,55 @@ HttpResponse ChangeRequest(HttpContext& ctx) {
   return BackToRequest(ctx, r.id, "saved");
 }
 
+// A new team and/or assignee ("none" to leave it unassigned), on the version the page showed:
+// the API's PATCH and /assign rules. Moved to a team the reader is not in, the request is no
+// longer theirs to see: back to the queues, with what happened.
+HttpResponse ChangeAssignment(HttpContext& ctx) {
+  auto loaded = WorkableRequest(ctx);
+  if (auto* answer = std::get_if<HttpResponse>(&loaded)) return *answer;
+  const core::Request& r = std::get<core::Request>(loaded);
+  const auto version = ParsePositiveInt(ctx.form->Value("version"));
+  const auto team = ParsePositiveInt(ctx.form->Value("team"));
+  const std::string assignee_text = ctx.form->Value("assignee");
+  const auto assignee = assignee_text == "me" ? std::optional<std::int64_t>(ctx.principal.user->id)
+                                              : ParsePositiveInt(assignee_text);
+  if (!version || (ctx.form->Get("team") && !team) || (assignee_text != "none" && !assignee))
+    return RequestPage(ctx, 422, "", "error_generic");
+  core::RequestPatch patch;
+  if (team && team != r.team_id) patch.team_id = team;
+  if (assignee && assignee != r.assignee_id) patch.assignee_id = assignee;
+  if (assignee_text == "none" && r.assignee_id) patch.clear_assignee = true;
+  if (patch.empty()) return RequestPage(ctx, 200, "agent_nothing_changed");
+  if (const std::string why = agent::CheckPatchReferences(ctx, patch); !why.empty())
+    return why == "error_text" ? web::MessagePage(ctx, 503, "error_title", "error_text")
+                               : RequestPage(ctx, 422, "", why);
+  auto updated = ctx.store->UpdateRequest(r.id, *version, patch, ctx.actor());
+  if (!updated.ok()) return RefusedChange(ctx, updated.status(), "error_generic");
+  if (!CanSeeRequest(ctx.principal, *updated))
+    return SeeOther("/agent?lang=" + web::PageLanguage(ctx) + "&done=moved");
+  return BackToRequest(ctx, r.id, "saved");
+}
+
+// A macro's reply and actions, on the version the page showed (as /apply-macro does).
+HttpResponse ApplyMacro(HttpContext& ctx) {
+  auto loaded = WorkableRequest(ctx);
+  if (auto* answer = std::get_if<HttpResponse>(&loaded)) return *answer;
+  const core::Request& r = std::get<core::Request>(loaded);
+  const auto version = ParsePositiveInt(ctx.form->Value("version"));
+  const auto macro_id = ParsePositiveInt(ctx.form->Value("macro_id"));
+  if (!version || !macro_id) return RequestPage(ctx, 422, "", "agent_unknown_macro");
+  auto applied = ctx.store->ApplyMacro(r.id, *version, *macro_id, ctx.principal.user->display_name,
+                                       ctx.actor());
+  if (!applied.ok()) {
+    if (applied.status().code() == StatusCode::kNotFound)
+      return RequestPage(ctx, 422, "", "agent_unknown_macro");
+    return RefusedChange(ctx, applied.status(), "agent_macro_refused");
+  }
+  if (!CanSeeRequest(ctx.principal, *applied))
+    return SeeOther("/agent?lang=" + web::PageLanguage(ctx) + "&done=moved");
+  return BackToRequest(ctx, r.id, "macro");
+}
+
 // A person's verdict on an AI suggestion of the request: accepted, ignored, or corrected to
 // the value chosen; one that changes the request is made on the version the page showed.
 HttpResponse ReviewSuggestion(HttpContext& ctx) {
@@ -382,8 +490,11 @@ HttpResponse ReviewSuggestion(HttpContext& ctx) {
       if (category.ok()) review.category_id = category->id;
     } else if (field == "priority") {
       review.priority = core::ParsePriority(value);
+    } else if (field == "language" && core::IsValidLanguageTag(value) && !value.empty()) {
+      review.language = value;
     }
-    if (!review.category_id && !review.priority) return RequestPage(ctx, 422, "", "error_generic");
+    if (!review.category_id && !review.priority && !review.language)
+      return RequestPage(ctx, 422, "", "error_generic");
   } else if (review.outcome != "accepted" && review.outcome != "ignored") {
     return RequestPage(ctx, 422, "", "error_generic");
   }
@@ -399,15 +510,17 @@ HttpResponse ReviewSuggestion(HttpContext& ctx) {
 
 void AddAgentRoutes(std::vector<Route>& routes) {
   routes.push_back({"POST", "/agent/demandes/{id}/ia", BodyKind::kForm, ReviewSuggestion});
+  routes.push_back({"POST", "/agent/demandes/{id}/affectation", BodyKind::kForm, ChangeAssignment});
+  routes.push_back({"POST", "/agent/demandes/{id}/macro", BodyKind::kForm, ApplyMacro});
   routes.push_back({"GET", "/agent/demandes/{id}", BodyKind::kNone, ShowRequest});
   routes.push_back({"POST", "/agent/demandes/{id}/messages", BodyKind::kForm, AddMessage});
   routes.push_back({"POST", "/agent/demandes/{id}/statut", BodyKind::kForm, ChangeRequest});
-  routes.push_back({"GET", "/agent", BodyKind::kNone, Queues});
   routes.push_back({"GET", "/agent/connexion", BodyKind::kNone, ShowLogin});
   routes.push_back({"POST", "/agent/connexion", BodyKind::kForm, Login});
   routes.push_back({"GET", "/connexion", BodyKind::kNone, ShowLogin});
   routes.push_back({"POST", "/connexion", BodyKind::kForm, Login});
   routes.push_back({"POST", "/agent/deconnexion", BodyKind::kForm, Logout});
+  agent::AddAgentQueueRoutes(routes);
 }
 
 }  // namespace guichet::server

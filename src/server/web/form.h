@@ -21,6 +21,8 @@ class FormFields {
   std::optional<std::string> Get(std::string_view name) const;
   // The value of `name`, "" when absent.
   std::string Value(std::string_view name) const { return Get(name).value_or(""); }
+  // Every value of `name`, in the form's order (checkboxes of one name).
+  std::vector<std::string> All(std::string_view name) const;
 
  private:
   std::vector<std::pair<std::string, std::string>> fields_;
