@@ -258,6 +258,7 @@ class RestinioServer final : public Server {
     if (route.body == BodyKind::kFormWithFiles &&
         type.rfind("multipart/form-data", 0) == 0) {  // else an urlencoded form, as kForm
       web::MultipartLimits limits;
+      limits.max_fields = route.max_form_fields;
       limits.max_files = kMaxFormFiles;
       limits.max_text = kMaxFormBody;
       auto form = web::ParseMultipartForm(ctx.Header("content-type"), ctx.body, limits);
