@@ -38,6 +38,7 @@ std::vector<Route> AllRoutes() {
   AddKbRoutes(routes);
   AddPortalRoutes(routes);
   AddAgentRoutes(routes);
+  AddDashboardRoutes(routes);
   AddKbSearchRoutes(routes);
   return routes;
 }

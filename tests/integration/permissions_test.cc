@@ -131,6 +131,9 @@ constexpr MatrixRow kMatrix[] = {
     {"POST",   "/agent/demandes/{id}/messages",           "A33A4A3A"},
     {"POST",   "/agent/demandes/{id}/statut",             "A33A4A3A"},
     {"POST",   "/agent/demandes/{id}/ia",                 "A33A4A3A"},
+    {"GET",    "/agent/tableau-de-bord",                  "A3333AAA"},
+    {"GET",    "/agent/tableau-de-bord/{table}",          "A3333AAA"},
+    {"GET",    "/api/v1/reports/dashboard",               "13333AAA"},
 };
 // clang-format on
 
@@ -244,6 +247,8 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
         req.target = Replace(path, "{id}", std::to_string(request_id));
         form_body("decision_id=" + std::to_string(decision_id) + "&outcome=ignored");
       }
+    } else if (path == "/agent/tableau-de-bord/{table}") {
+      req.target = "/agent/tableau-de-bord/stock.csv";
     } else if (path == "/static/{file}") {
       req.target = "/static/guichet.css";
     } else if (path == "/static/vendor/{file}") {

@@ -198,6 +198,8 @@ HttpResponse RenderPage(const HttpContext& ctx, Page page) {
     layout["staff"] = true;
     layout["staff_name"] = ctx.principal.user->display_name;
     layout["staff_csrf"] = ctx.principal.csrf_token;
+    // The dashboard's readers (routes/dashboard.cc): leads, admins and auditors.
+    layout["staff_dashboard"] = !ctx.principal.Is(core::Role::kAgent);
   }
   auto html = Render("layout", layout);
   if (!html.ok()) return RenderFailed(ctx, html.status());
