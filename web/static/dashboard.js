@@ -28,6 +28,13 @@
   }
 
   var accent = "#000091";
+  // Counts: from zero, whole-number ticks only (fresh objects: uPlot keeps what it is given).
+  function countAxis() {
+    return { size: 50, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] };
+  }
+  function countScale() {
+    return { range: function (u, min, max) { return [0, Math.max(1, max)]; } };
+  }
 
   // Requests per day: bars over a time axis ("2026-11-03" headings, UTC days).
   function dayChart(box, data) {
@@ -38,13 +45,17 @@
       tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"); },
       legend: { show: false },
       cursor: { show: false },
-      scales: { y: { range: function (u, min, max) { return [0, Math.max(1, max)]; } } },
+      // Half a day either side, so that the first and last bars show whole.
+      scales: {
+        x: { range: function (u, min, max) { return [min - 43200, max + 43200]; } },
+        y: countScale()
+      },
       series: [
         {},
         { label: data.name, stroke: accent, fill: "rgba(0, 0, 145, 0.25)",
           paths: uPlot.paths.bars({ size: [0.7, 40] }), points: { show: false } }
       ],
-      axes: [{}, { size: 50 }]
+      axes: [{}, countAxis()]
     }, [xs, data.values], box);
   }
 
@@ -58,7 +69,7 @@
       cursor: { show: false },
       scales: {
         x: { time: false, range: function () { return [-0.5, xs.length - 0.5]; } },
-        y: { range: function (u, min, max) { return [0, Math.max(1, max)]; } }
+        y: countScale()
       },
       series: [
         {},
@@ -70,7 +81,7 @@
           values: function (u, splits) {
             return splits.map(function (i) { return data.labels[i] || ""; });
           } },
-        { size: 50 }
+        countAxis()
       ]
     }, [xs, data.values], box);
   }
