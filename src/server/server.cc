@@ -39,6 +39,7 @@ std::vector<Route> AllRoutes() {
   AddPortalRoutes(routes);
   AddAgentRoutes(routes);
   AddCitizenPageRoutes(routes);
+  AddDashboardRoutes(routes);
   AddKbSearchRoutes(routes);
   return routes;
 }

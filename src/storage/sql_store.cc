@@ -16,6 +16,7 @@
 #include "storage/sql_db.h"
 #include "storage/sql_jobs.h"
 #include "storage/sql_kb.h"
+#include "storage/sql_reports.h"
 #include "storage/sql_sla.h"
 #include "storage/store.h"
 
@@ -216,7 +217,8 @@ class SqlStore final : public Store {
         jobs_(db_),
         automations_(db_),
         ai_(db_),
-        kb_(db_) {
+        kb_(db_),
+        reports_(db_) {
     if (dialect == Dialect::kSqlite) db_.SetBeforeCommit(IndexNewRequests);
   }
 
@@ -224,6 +226,7 @@ class SqlStore final : public Store {
   AiStore& ai() override { return ai_; }
   AutomationStore& automations() override { return automations_; }
   KbStore& kb() override { return kb_; }
+  ReportStore& reports() override { return reports_; }
 
   std::string_view backend() const override {
     return db_.dialect() == Dialect::kSqlite ? "sqlite" : "postgresql";
@@ -1437,6 +1440,7 @@ class SqlStore final : public Store {
   internal::SqlAutomations automations_;
   internal::SqlAi ai_;
   internal::SqlKb kb_;
+  internal::SqlReports reports_;
 };
 
 const SystemClock kSystemClock;

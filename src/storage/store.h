@@ -27,6 +27,7 @@
 #include "storage/ai_store.h"
 #include "storage/automation_store.h"
 #include "storage/kb_store.h"
+#include "storage/report_store.h"
 #include "storage/sla_store.h"
 
 namespace guichet::storage {
@@ -300,6 +301,8 @@ class Store {
   virtual AutomationStore& automations() = 0;
   // Knowledge-base articles, their versions, the change feed and deflection events (kb_store.h).
   virtual KbStore& kb() = 0;
+  // The supervisor's figures: volumes, backlog, SLA and AI review outcomes (report_store.h).
+  virtual ReportStore& reports() = 0;
   // The queue of background jobs kept in this database (storage/jobs.h).
   virtual JobQueue& jobs() = 0;
 };

@@ -141,6 +141,9 @@ constexpr MatrixRow kMatrix[] = {
     {"POST",   "/agent/demandes/{id}/affectation",        "A33A4A3A"},
     {"POST",   "/agent/demandes/{id}/macro",              "A33A4A3A"},
     {"POST",   "/agent/lot",                              "A33AAA3A"},
+    {"GET",    "/agent/tableau-de-bord",                  "A3333AAA"},
+    {"GET",    "/agent/tableau-de-bord/{table}",          "A3333AAA"},
+    {"GET",    "/api/v1/reports/dashboard",               "13333AAA"},
 };
 // clang-format on
 
@@ -274,6 +277,8 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
       // Agent B's line is refused (out of scope); the page answers all the same.
       const CreatedRequest made = env().MakeRequest(Who::kCitizen, "Cellule " + std::to_string(n));
       form_body("action=priority&priority=high&id=" + std::to_string(made.request.id) + "%3A1");
+    } else if (path == "/agent/tableau-de-bord/{table}") {
+      req.target = "/agent/tableau-de-bord/stock.csv";
     } else if (path == "/static/{file}") {
       req.target = "/static/guichet.css";
     } else if (path == "/static/vendor/{file}") {

@@ -55,5 +55,44 @@ TEST(SqlitePlansTest, ListsByStatusReadTheStatusOrderedIndexAndSweepsTheirOwn) {
   std::filesystem::remove(path + "-shm");
 }
 
+// The dashboard's reads of a period (storage/sql_reports.cc), scoped to teams, go through the
+// period's or the status's index, not through every request of the teams.
+TEST(SqlitePlansTest, DashboardReadsThePeriodByItsIndexes) {
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("guichet-plans-report-" + std::to_string(::getpid()) + ".db"))
+                               .string();
+  std::filesystem::remove(path);
+  {
+    ASSERT_OK_AND_ASSIGN(auto store, OpenStore("sqlite:" + path));
+    ASSERT_OK(store->Migrate().status());
+  }
+  const std::string created = PlanOf(
+      path,
+      "SELECT created_at / 86400000, team_id, channel, COUNT(*) FROM requests WHERE created_at "
+      ">= 1 AND created_at < 2 AND +team_id IN (1, 2) GROUP BY created_at / 86400000, team_id, "
+      "channel");
+  EXPECT_NE(created.find("requests_created"), std::string::npos) << created;
+  const std::string backlog = PlanOf(
+      path,
+      "SELECT team_id, status, COUNT(*) FROM requests WHERE status IN ('new', 'open', "
+      "'pending_citizen', 'pending_third_party') AND +team_id IN (1) GROUP BY status, team_id");
+  EXPECT_NE(backlog.find("requests_status (status=?)"), std::string::npos) << backlog;
+  for (const std::string column : {"first_reply_at", "resolved_at"}) {
+    const std::string plan =
+        PlanOf(path, "SELECT " + column + " - created_at FROM requests WHERE " + column +
+                         " >= 1 AND " + column + " < 2 AND +team_id IN (1)");
+    EXPECT_NE(plan.find("requests_" + column), std::string::npos) << plan;
+  }
+  const std::string ai = PlanOf(
+      path,
+      "SELECT d.feature, d.outcome, COUNT(*) FROM ai_decisions d JOIN requests r ON r.id = "
+      "d.request_id WHERE d.decided_at >= 1 AND d.decided_at < 2 AND +r.team_id IN (1) GROUP BY "
+      "d.feature, d.outcome");
+  EXPECT_NE(ai.find("ai_decisions_decided_at"), std::string::npos) << ai;
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + "-wal");
+  std::filesystem::remove(path + "-shm");
+}
+
 }  // namespace
 }  // namespace guichet::storage

@@ -185,6 +185,7 @@ class TestStore : public storage::Store {
   Status BackupTo(const std::string& path) override { return inner_->BackupTo(path); }
   storage::SlaStore& sla() override { return inner_->sla(); }
   storage::AiStore& ai() override { return inner_->ai(); }
+  storage::ReportStore& reports() override { return inner_->reports(); }
   storage::AutomationStore& automations() override { return inner_->automations(); }
   storage::KbStore& kb() override { return inner_->kb(); }
   Result<core::Request> ApplyMacro(core::Id request_id, std::int64_t expected_version,

@@ -198,6 +198,8 @@ HttpResponse RenderPage(const HttpContext& ctx, Page page) {
     layout["staff"] = true;
     layout["staff_name"] = ctx.principal.user->display_name;
     layout["staff_csrf"] = ctx.principal.csrf_token;
+    // The dashboard's readers (routes/dashboard.cc): leads, admins and auditors.
+    layout["staff_dashboard"] = !ctx.principal.Is(core::Role::kAgent);
   } else if (ctx.principal.Is(core::Role::kCitizen) && ctx.principal.via_session) {
     layout["citizen"] = true;  // their requests, and signing out
     layout["account_name"] = ctx.principal.user->display_name;
