@@ -174,7 +174,7 @@ int RunRulesEval(const RulesEvalFlags& flags, const Io& io) {
     return kExitOk;
   }
   io.out << rules::Explain(*scheme, *decision, rules::Lang::kFr) << '\n'
-         << rules::Explain(*scheme, *decision, rules::Lang::kEn);
+         << rules::Explain(*scheme, *decision, rules::Lang::kEn) << std::flush;
   return kExitOk;
 }
 

@@ -229,18 +229,18 @@ class Evaluator {
 
   // The trace form of a fact or derived value.
   Value Traced(const internal::Symbol& s) {
-    if (!s.derived) return facts_.values[s.index];
+    if (s.kind == internal::Symbol::kFact) return facts_.values[s.index];
     const bool was_quiet = quiet_;
     quiet_ = true;  // a value the rule did not need must not fail the evaluation
-    const V v = Derived(s.index);
+    const bool derived = s.kind == internal::Symbol::kDerived;
+    const V v = derived ? Derived(s.index) : Eval(s.index);
     quiet_ = was_quiet;
-    const internal::Derived& d = data_.derived[s.index];
     Value out;
-    out.type = d.type;
+    out.type = derived ? data_.derived[s.index].type : data_.nodes[s.index].type;
     out.known = v.known;
     out.i = v.i;
     out.d = v.d;
-    if (d.type == Type::kText || d.type == Type::kEnum) out.text = std::string(v.s);
+    if (out.type == Type::kText || out.type == Type::kEnum) out.text = std::string(v.s);
     return out;
   }
 
@@ -488,6 +488,18 @@ Status CheckRanges(const SchemeData& data, const Facts& facts, Date as_of) {
   return Status::Ok();
 }
 
+TraceInput ToInput(const SchemeData& data, const internal::Symbol& s, Value value) {
+  switch (s.kind) {
+    case internal::Symbol::kFact:
+      return TraceInput{InputKind::kFact, s.index, std::move(value)};
+    case internal::Symbol::kDerived:
+      return TraceInput{InputKind::kDerived, s.index, std::move(value)};
+    case internal::Symbol::kTable:
+      break;
+  }
+  return TraceInput{InputKind::kTable, data.nodes[s.index].ref, std::move(value)};
+}
+
 bool InForce(const RuleInfo& r, Date as_of) {
   return r.valid_from <= as_of && (!r.valid_to || as_of <= *r.valid_to);
 }
@@ -509,6 +521,18 @@ RuleResult RunRule(Evaluator& ev, const internal::Rule& rule) {
 }
 
 }  // namespace
+
+std::string_view InputKindName(InputKind kind) {
+  switch (kind) {
+    case InputKind::kFact:
+      return "fact";
+    case InputKind::kDerived:
+      return "derived";
+    case InputKind::kTable:
+      return "table";
+  }
+  return "?";
+}
 
 std::string_view RuleResultName(RuleResult result) {
   switch (result) {
@@ -555,7 +579,7 @@ Result<Decision> EvaluateImpl(const Scheme& scheme, const Facts& facts, Date as_
     entry.result = RunRule(ev, rule);
     entry.inputs.reserve(rule.inputs.size());
     for (const internal::Symbol& s : rule.inputs) {
-      entry.inputs.push_back(TraceInput{s.derived, s.index, ev.Traced(s)});
+      entry.inputs.push_back(ToInput(data, s, ev.Traced(s)));
     }
     if (entry.result == RuleResult::kFailed) {
       (info.on_fail == Outcome::kNeedsReview ? review : refused) = true;
@@ -599,7 +623,7 @@ Result<Decision> EvaluateImpl(const Scheme& scheme, const Facts& facts, Date as_
       ev.CollectMissing(data.amount->root, decision.missing);
     }
     for (const internal::Symbol& s : data.amount->inputs) {
-      decision.amount_inputs.push_back(TraceInput{s.derived, s.index, ev.Traced(s)});
+      decision.amount_inputs.push_back(ToInput(data, s, ev.Traced(s)));
     }
   }
   decision.automatic_approval = data.automatic_approval && decision.outcome == Outcome::kEligible;
@@ -703,9 +727,13 @@ Result<Decision> Evaluate(const Scheme& scheme, const Facts& facts, Date as_of,
 
 const std::string& InputLabel(const Scheme& scheme, const TraceInput& input, Lang lang) {
   const SchemeData& data = scheme.data();
-  if (input.derived) {
+  if (input.kind == InputKind::kDerived) {
     const internal::Derived& d = data.derived[input.index];
     return lang == Lang::kFr ? d.label_fr : d.label_en;
+  }
+  if (input.kind == InputKind::kTable) {
+    const internal::Table& t = data.tables[input.index];
+    return lang == Lang::kFr ? t.label_fr : t.label_en;
   }
   const FactInfo& f = data.facts[input.index].info;
   return lang == Lang::kFr ? f.label_fr : f.label_en;

@@ -26,10 +26,14 @@
 
 namespace guichet::rules {
 
-// A fact or derived value a rule read, with the value it had.
+// What a rule read, with the value it had: a fact, a derived value, or a table lookup (the
+// bracket's value; the looked-up value appears as its own input).
+enum class InputKind : std::uint8_t { kFact, kDerived, kTable };
+std::string_view InputKindName(InputKind kind);  // "fact", "derived", "table"
+
 struct TraceInput {
-  bool derived = false;
-  int index = 0;  // into Scheme::facts() or the scheme's derived values
+  InputKind kind = InputKind::kFact;
+  int index = 0;  // into Scheme::facts(), the scheme's derived values, or its tables
   Value value;
 };
 

@@ -63,8 +63,11 @@ nlohmann::json InputsJson(const Scheme& scheme, const std::vector<TraceInput>& i
   nlohmann::json out = nlohmann::json::array();
   const internal::SchemeData& data = scheme.data();
   for (const TraceInput& in : inputs) {
-    out.push_back({{"name", in.derived ? data.derived[in.index].id : data.facts[in.index].info.id},
-                   {"kind", in.derived ? "derived" : "fact"},
+    const std::string& name = in.kind == InputKind::kFact      ? data.facts[in.index].info.id
+                              : in.kind == InputKind::kDerived ? data.derived[in.index].id
+                                                               : data.tables[in.index].id;
+    out.push_back({{"name", name},
+                   {"kind", InputKindName(in.kind)},
                    {"type", TypeName(in.value.type)},
                    {"value", ValueJson(in.value)}});
   }

@@ -812,14 +812,17 @@ bool TypeChecker::Visit(int index) {
 void CollectInputs(const SchemeData& data, int node, std::vector<Symbol>& out) {
   if (node < 0) return;
   const Node& n = data.nodes[node];
-  if (n.op == Op::kFact || n.op == Op::kDerived) {
-    const bool derived = n.op == Op::kDerived;
+  auto add = [&](Symbol::Kind kind, int index) {
     for (const Symbol& s : out) {
-      if (s.derived == derived && s.index == n.ref) return;
+      if (s.kind == kind && s.index == index) return;
     }
-    out.push_back({derived, n.ref});
+    out.push_back({kind, index});
+  };
+  if (n.op == Op::kFact || n.op == Op::kDerived) {
+    add(n.op == Op::kFact ? Symbol::kFact : Symbol::kDerived, n.ref);
     return;
   }
+  if (n.op == Op::kBareme) add(Symbol::kTable, node);
   for (int a : n.args) CollectInputs(data, a, out);
 }
 

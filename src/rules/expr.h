@@ -48,8 +48,8 @@ class TypeChecker {
   std::vector<int> stack_;
 };
 
-// The facts and derived values an expression reads directly (not through derived values), in
-// order of first appearance, appended to `out` when not already there.
+// The facts, derived values and table lookups an expression reads directly (not through
+// derived values), in reading order (a lookup before its key), appended when not already there.
 void CollectInputs(const SchemeData& data, int node, std::vector<Symbol>& out);
 
 }  // namespace guichet::rules::internal

@@ -432,8 +432,8 @@ void Loader::LoadTables(const toml::table* tables) {
     const toml::table* t = Table(&node, where);
     if (t == nullptr) continue;
     CheckKeys(*t, {"key", "value", "periods", "legal", "label_fr", "label_en"}, where);
-    (void)String(*t, "label_fr", where, false, node.source());
-    (void)String(*t, "label_en", where, false, node.source());
+    table.label_fr = String(*t, "label_fr", where, false, node.source()).value_or(table.id);
+    table.label_en = String(*t, "label_en", where, false, node.source()).value_or(table.id);
     for (auto [name, target] : {std::pair{"key", &table.key}, std::pair{"value", &table.value}}) {
       if (auto type_name = String(*t, name, where, true, node.source())) {
         const auto type = ParseTypeName(*type_name);

@@ -100,21 +100,21 @@ struct Period {
 };
 
 struct Table {
-  std::string id;
+  std::string id, label_fr, label_en;
   Type key = Type::kMoney, value = Type::kMoney;
   std::vector<Period> periods;
   LegalRef legal;
 };
 
 struct Symbol {
-  bool derived = false;
-  int index = 0;
+  enum Kind : std::uint8_t { kFact, kDerived, kTable } kind = kFact;
+  int index = 0;  // a fact, a derived value, or (kTable) the kBareme node
 };
 
 struct Rule {
   int when = -1;  // applicability condition, or -1
   int condition = -1;
-  std::vector<Symbol> inputs;  // facts and derived values the rule reads, first use first
+  std::vector<Symbol> inputs;  // facts, derived values and lookups the rule reads, first first
 };
 
 struct Amount {

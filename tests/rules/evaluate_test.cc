@@ -128,12 +128,18 @@ TEST_F(EvaluateTest, EligibleWithAmountAndTrace) {
   EXPECT_EQ(scheme_.rules()[d.trace[1].rule].id, "plafond");
   EXPECT_EQ(d.trace[1].result, RuleResult::kPassed);
   ASSERT_EQ(d.trace[1].inputs.size(), 1u);
-  EXPECT_TRUE(d.trace[1].inputs[0].derived);
+  EXPECT_EQ(d.trace[1].inputs[0].kind, InputKind::kDerived);
   EXPECT_EQ(InputLabel(scheme_, d.trace[1].inputs[0], Lang::kFr), "quotient familial");
   EXPECT_EQ(d.trace[1].inputs[0].value.type, Type::kMoney);
   EXPECT_EQ(d.trace[1].inputs[0].value.i, 55000);
   EXPECT_EQ(d.trace[0].inputs[0].value.i, 75);  // age
   EXPECT_EQ(scheme_.rules()[d.trace[2].rule].legal.text, "Règlement");
+  // The amount: the bracket's value (a table lookup), then the quotient it was looked up with.
+  ASSERT_EQ(d.amount_inputs.size(), 2u);
+  EXPECT_EQ(d.amount_inputs[0].kind, InputKind::kTable);
+  EXPECT_EQ(InputLabel(scheme_, d.amount_inputs[0], Lang::kEn), "bareme");
+  EXPECT_EQ(d.amount_inputs[0].value.i, 12000);
+  EXPECT_EQ(d.amount_inputs[1].kind, InputKind::kDerived);
 }
 
 TEST_F(EvaluateTest, TablePeriodInForceApplies) {
