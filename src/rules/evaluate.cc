@@ -57,7 +57,7 @@ class Evaluator {
         return V{true, as_of_.days, 0, {}};
       case Op::kNeg: {
         V a = Eval(n.args[0]);
-        a.i = -a.i;
+        if (__builtin_sub_overflow(std::int64_t{0}, a.i, &a.i)) return Fail(n, "number too large");
         a.d = -a.d;
         return a;
       }
@@ -364,55 +364,62 @@ class Evaluator {
     const V b = Eval(n.args[1]);
     if (!b.known) return V{};
     const Type ta = data_.nodes[n.args[0]].type, tb = data_.nodes[n.args[1]].type;
-    if (n.type == Type::kInteger) {
+    std::int64_t r = 0;
+    bool overflow = false;
+    if (n.type == Type::kInteger ||
+        (n.type == Type::kMoney && n.op != Op::kDiv &&
+         (n.op != Op::kMul || (ta != Type::kDecimal && tb != Type::kDecimal)))) {
       switch (n.op) {
         case Op::kAdd:
-          return V{true, a.i + b.i, 0, {}};
+          overflow = __builtin_add_overflow(a.i, b.i, &r);
+          break;
         case Op::kSub:
-          return V{true, a.i - b.i, 0, {}};
+          overflow = __builtin_sub_overflow(a.i, b.i, &r);
+          break;
         default:
-          return V{true, a.i * b.i, 0, {}};
+          overflow = __builtin_mul_overflow(a.i, b.i, &r);
       }
+      if (overflow) return Fail(n, "number too large");
+      return V{true, r, 0, {}};
     }
     if (n.type == Type::kMoney) {
       switch (n.op) {
-        case Op::kAdd:
-          return V{true, a.i + b.i, 0, {}};
-        case Op::kSub:
-          return V{true, a.i - b.i, 0, {}};
         case Op::kMul: {
           const bool a_money = ta == Type::kMoney;
           const V& money = a_money ? a : b;
           const V& factor = a_money ? b : a;
-          const Type tf = a_money ? tb : ta;
-          if (tf == Type::kInteger) return V{true, money.i * factor.i, 0, {}};
-          return V{true, RoundToInt(static_cast<double>(money.i) * factor.d), 0, {}};
+          const double x = static_cast<double>(money.i) * factor.d;
+          if (!(std::fabs(x) < 9e15)) return Fail(n, "number too large");
+          return V{true, RoundToInt(x), 0, {}};
         }
         default: {
           const double divisor = Num(tb, b);
           if (divisor == 0) return Fail(n, "division by zero");
-          return V{true, RoundToInt(static_cast<double>(a.i) / divisor), 0, {}};
+          const double x = static_cast<double>(a.i) / divisor;
+          if (!(std::fabs(x) < 9e15)) return Fail(n, "number too large");
+          return V{true, RoundToInt(x), 0, {}};
         }
       }
     }
     // Decimal results.
     const double x = Num(ta, a), y = Num(tb, b);
-    double r = 0;
+    double q = 0;
     switch (n.op) {
       case Op::kAdd:
-        r = x + y;
+        q = x + y;
         break;
       case Op::kSub:
-        r = x - y;
+        q = x - y;
         break;
       case Op::kMul:
-        r = x * y;
+        q = x * y;
         break;
       default:
         if (y == 0) return Fail(n, "division by zero");
-        r = x / y;
+        q = x / y;
     }
-    return V{true, 0, r, {}};
+    if (!std::isfinite(q)) return Fail(n, "number too large");
+    return V{true, 0, q, {}};
   }
 
   V Bareme(const Node& n) {

@@ -206,6 +206,11 @@ class Parser {
   }
 
   int Add(Node node, std::size_t offset) {
+    if (context_.data.nodes.size() >= kMaxNodes) {
+      Fail(offset, "the scheme is too large (more than " + std::to_string(kMaxNodes) +
+                       " expression nodes)");
+      return -1;
+    }
     Position(offset, node.line, node.column);
     context_.data.nodes.push_back(std::move(node));
     return static_cast<int>(context_.data.nodes.size()) - 1;
@@ -218,7 +223,22 @@ class Parser {
     return Add(std::move(n), offset);
   }
 
+  // Nesting and size are bounded so that a hostile file cannot exhaust the stack here, in the
+  // type checker or in evaluation (which recurse over the tree).
+  struct Nest {
+    explicit Nest(Parser& p) : parser(p) {
+      if (++parser.depth_ > kMaxDepth && !parser.failed_) {
+        parser.Fail(parser.token_.offset, "expression nested too deeply (more than " +
+                                              std::to_string(kMaxDepth) + " levels)");
+      }
+    }
+    ~Nest() { --parser.depth_; }
+    Parser& parser;
+  };
+
   int Or() {
+    Nest nest(*this);
+    if (failed_) return -1;
     int left = And();
     while (!failed_ && IsWord("or")) {
       const std::size_t at = token_.offset;
@@ -239,6 +259,8 @@ class Parser {
   }
 
   int Not() {
+    Nest nest(*this);
+    if (failed_) return -1;
     if (IsWord("not")) {
       const std::size_t at = token_.offset;
       Advance();
@@ -327,6 +349,8 @@ class Parser {
   }
 
   int Unary() {
+    Nest nest(*this);
+    if (failed_) return -1;
     if (Is("-")) {
       const std::size_t at = token_.offset;
       Advance();
@@ -524,6 +548,9 @@ class Parser {
   Lexer lexer_;
   Token token_;
   bool failed_ = false;
+  int depth_ = 0;
+  static constexpr int kMaxDepth = 64;
+  static constexpr std::size_t kMaxNodes = 10'000;
 };
 
 bool IsNumber(Type t) { return t == Type::kInteger || t == Type::kDecimal; }

@@ -281,6 +281,31 @@ legal = { text = "L", article = "1" }
   EXPECT_EQ(d.status().message(), "d.toml:16:21: division by zero");
 }
 
+TEST(EvaluateErrorsTest, OverflowIsAnErrorNotAWrongAnswer) {
+  auto scheme = LoadScheme(R"toml([scheme]
+id = "o"
+title_fr = "O"
+title_en = "O"
+valid_from = 2024-01-01
+[facts.n]
+type = "integer"
+question_fr = "?"
+question_en = "?"
+[[rules]]
+id = "r"
+condition = "n * n * n > 1"
+fr = "x"
+en = "x"
+legal = { text = "L", article = "1" }
+)toml",
+                           "o.toml");
+  ASSERT_TRUE(scheme.ok()) << scheme.status().message();
+  auto d = Evaluate(*scheme, FactsFromJsonText(*scheme, R"({"n": 4000000000})").value(),
+                    *ParseDate("2025-01-01"));
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().message(), "o.toml:12:16: number too large");
+}
+
 TEST(EvaluateErrorsTest, ThreeValuedLogic) {
   auto scheme = LoadScheme(R"toml([scheme]
 id = "l"

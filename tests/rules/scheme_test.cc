@@ -189,6 +189,16 @@ TEST(LoadSchemeTest, MultiLineExpressionsKeepTheirPositions) {
   EXPECT_EQ(LoadError(rule), "t.toml:21:7: unknown fact or derived value \"nope\"");
 }
 
+TEST(LoadSchemeTest, HostileExpressionsAreBounded) {
+  EXPECT_THAT(LoadError(Rule(std::string(200, '(') + "true" + std::string(200, ')'))),
+              HasSubstr("t.toml:19:"));
+  EXPECT_THAT(LoadError(Rule(std::string(200, '(') + "true" + std::string(200, ')'))),
+              HasSubstr("expression nested too deeply"));
+  std::string sum = "parts";
+  for (int i = 0; i < 6000; ++i) sum += " + parts";
+  EXPECT_THAT(LoadError(Rule(sum + " > 1")), HasSubstr("the scheme is too large"));
+}
+
 TEST(LoadSchemeTest, TomlSyntaxError) {
   auto scheme = LoadScheme("[scheme]\nid = \n", "t.toml");
   ASSERT_FALSE(scheme.ok());
