@@ -1,6 +1,7 @@
 #include "rules/facts.h"
 
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 
 #include "rules/scheme_data.h"
@@ -19,6 +20,9 @@ Status WrongType(const FactInfo& f, const nlohmann::json& value, std::string_vie
 // most two decimals.
 std::optional<std::int64_t> Cents(const nlohmann::json& value) {
   double euros = 0;
+  if (value.is_number_unsigned() && value.get<std::uint64_t>() > 90'000'000'000'000u) {
+    return std::nullopt;
+  }
   if (value.is_number_integer()) {
     const auto i = value.get<std::int64_t>();
     if (std::llabs(i) > 90'000'000'000'000) return std::nullopt;
@@ -76,6 +80,10 @@ Status SetFact(const Scheme& scheme, Facts& facts, std::string_view id,
       v.i = value.get<bool>();
       break;
     case Type::kInteger:
+      if (value.is_number_unsigned() &&
+          value.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+        return WrongType(f, value, "a whole number in range");
+      }
       if (value.is_number_integer()) {
         v.i = value.get<std::int64_t>();
       } else if (value.is_number_float() &&

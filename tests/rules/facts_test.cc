@@ -102,6 +102,8 @@ TEST_F(FactsTest, WrongTypesNameTheFact) {
   EXPECT_EQ(message(R"({"zone": "c"})"), "fact zone (enum): \"c\" is not one of: a, b");
   EXPECT_EQ(message(R"({"seul": "oui"})"), "fact seul (bool): \"oui\" is not true or false");
   EXPECT_EQ(message(R"({"parts": "2"})"), "fact parts (decimal): \"2\" is not a number");
+  EXPECT_EQ(message(R"({"enfants": 18446744073709551615})"),
+            "fact enfants (integer): 18446744073709551615 is not a whole number in range");
   EXPECT_EQ(message(R"({"age": 3})"), "unknown fact \"age\" (scheme t does not use it)");
   EXPECT_EQ(message(R"([1, 2])"), "the facts must be a JSON object");
   EXPECT_EQ(message(R"({"revenu": )"), "the facts are not valid JSON");
