@@ -413,6 +413,43 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
                         "one JSON object: success_at_1, success_at_10, mrr_at_10, ndcg_at_10, "
                         "n_topics, n_queries, latency, and the same for \"baseline\"");
 
+  // rules (rules_cli.cc)
+  CLI::App* rules = app.add_subcommand(
+      "rules",
+      "Rules as code: eligibility and pricing schemes in TOML (docs/rules.md). Exit codes: 0 ok, "
+      "1 a test case failed or the evaluation refused the facts, 2 usage or load errors");
+  rules->require_subcommand(1);
+  std::string rules_path;
+  CLI::App* rules_check = rules->add_subcommand(
+      "check",
+      "Load and type-check every scheme.toml under PATH (and its tests.toml); problems are "
+      "listed as file:line:col: message");
+  rules_check->add_option("PATH", rules_path, "a folder (searched recursively) or a scheme file")
+      ->required();
+  CLI::App* rules_test = rules->add_subcommand(
+      "test",
+      "Run the test cases (tests.toml next to each scheme.toml) under PATH: one line per case "
+      "and a summary; exit 1 when a case fails, 2 when a file does not load");
+  rules_test->add_option("PATH", rules_path, "a folder (searched recursively) or a scheme file")
+      ->required();
+  RulesEvalFlags rules_eval_flags;
+  CLI::App* rules_eval = rules->add_subcommand(
+      "eval",
+      "Evaluate a scheme on the facts of one case: outcome, amount, missing facts with their "
+      "questions, the trace of every rule with its legal reference, counterfactuals, and the "
+      "explanation in French and English");
+  rules_eval->add_option("--scheme", rules_eval_flags.scheme, "the scheme file (TOML)")->required();
+  rules_eval
+      ->add_option("--facts", rules_eval_flags.facts,
+                   "a JSON object of facts: {\"fact\": value, …}; money in euros, dates "
+                   "YYYY-MM-DD, null for unknown")
+      ->required();
+  rules_eval->add_option("--date", rules_eval_flags.date,
+                         "evaluate as of this date, YYYY-MM-DD (default: today, UTC)");
+  rules_eval->add_flag("--json", rules_eval_flags.json,
+                       "one JSON object: outcome, amount, missing, trace, counterfactuals, "
+                       "explanation {fr, en}");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -452,6 +489,9 @@ int RunCli(int argc, char** argv, std::istream& in, std::ostream& out, std::ostr
     InitLogging(level);
     if (Status crypto = InitCrypto(); !crypto.ok()) return Fail(io, crypto.message());
 
+    if (rules_check->parsed()) return RunRulesCheck(rules_path, io);
+    if (rules_test->parsed()) return RunRulesTest(rules_path, io);
+    if (rules_eval->parsed()) return RunRulesEval(rules_eval_flags, io);
     if (serve->parsed()) return RunServe(config, io);
     if (migrate->parsed()) return RunMigrate(config, io);
     if (create_user->parsed()) return RunCreateUser(config, user_flags, io);

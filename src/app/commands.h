@@ -158,4 +158,16 @@ struct EvalSearchFlags {
 };
 int RunEvalSearch(const EvalSearchFlags& flags, const Io& io);
 
+// guichet rules check / test / eval (rules_cli.cc). Exit codes: 0 ok, 1 a test case failed or
+// the evaluation refused the facts, 2 usage or load errors.
+int RunRulesCheck(const std::string& path, const Io& io);
+int RunRulesTest(const std::string& path, const Io& io);
+struct RulesEvalFlags {
+  std::string scheme;
+  std::string facts;
+  std::string date;  // YYYY-MM-DD; empty = today (UTC)
+  bool json = false;
+};
+int RunRulesEval(const RulesEvalFlags& flags, const Io& io);
+
 }  // namespace guichet::app

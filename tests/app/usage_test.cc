@@ -31,6 +31,10 @@ TEST(UsageTest, HelpEverywhere) {
       {"export"},
       {"export", "requests"},
       {"demo"},
+      {"rules"},
+      {"rules", "check"},
+      {"rules", "test"},
+      {"rules", "eval"},
   };
   for (auto args : commands) {
     std::string name = "guichet";
@@ -68,6 +72,9 @@ TEST(UsageTest, UsageErrorsExitTwoWithOneLine) {
       {"demo", "--now", "yesterday", "--db", "sqlite::memory:"},
       {"admin", "migrate", "--db", "mysql://localhost/guichet"},
       {"admin", "migrate", "--unknown-flag"},
+      {"rules"},
+      {"rules", "check"},
+      {"rules", "eval", "--scheme", "s.toml"},
   };
   for (const auto& args : bad) {
     std::string name;
