@@ -285,6 +285,14 @@ TEST_P(PortalTest, RequestsCarryTheirFilesAndTheCitizenDownloadsThem) {
   EXPECT_NE(r.Header("content-disposition").find("attachment;"), std::string::npos);
   EXPECT_NE(r.Header("content-disposition").find("filename*=UTF-8''photo%20%C3%A9t%C3%A9.png"),
             std::string::npos);
+  // The staff's page of the request lists them too, downloading through the API.
+  r = client_->Get("/agent/demandes/" + std::to_string(stored.id),
+                   {{"Authorization", "Bearer " + tokens_[Role::kAuditor]}});
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("<a href=\"/api/v1/attachments/" + std::to_string(files[1].id) +
+                        "\" download>note.txt</a> (13 octets)"),
+            std::string::npos)
+      << r.body;
   // Not without the secret, and not another request's file through this link.
   const std::string file_path = "/suivi/" + reference + "/pieces/" + std::to_string(files[0].id);
   EXPECT_EQ(client_->Get(file_path + "?secret=wrong").status, 404);

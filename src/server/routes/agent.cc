@@ -250,8 +250,14 @@ HttpResponse RequestPage(HttpContext& ctx, int status = 200, const std::string& 
   const core::Request& r = std::get<core::Request>(loaded);
   auto messages = ctx.store->ListMessages(r.id, /*include_internal=*/true);
   auto decisions = ctx.store->ai().ListDecisions(r.id);
-  if (!messages.ok() || !decisions.ok())
+  auto files = ctx.store->ListAttachments(r.id);
+  if (!messages.ok() || !decisions.ok() || !files.ok())
     return web::MessagePage(ctx, 503, "error_title", "error_text");
+  json attachments = json::array();
+  for (const storage::AttachmentMeta& a : *files)  // the API's download: staff are signed in
+    attachments.push_back({{"filename", a.filename},
+                           {"size_text", web::SizeText(a.size, lang)},
+                           {"url", "/api/v1/attachments/" + std::to_string(a.id)}});
   std::string team = Text(lang, "agent_none"), category = Text(lang, "agent_none"),
               assignee = Text(lang, "agent_nobody");
   if (r.team_id)
@@ -337,6 +343,8 @@ HttpResponse RequestPage(HttpContext& ctx, int status = 200, const std::string& 
       {"due_at", due ? FormatIso8601(*due) : ""},
       {"due_at_text", due ? DateTimeText(*due) : ""},
       {"messages", thread},
+      {"attachments", attachments},
+      {"has_attachments", !attachments.empty()},
       {"ai", ai},
       {"has_ai", !ai.empty()},
       {"can_work", can_work},

@@ -44,16 +44,6 @@ std::string WithQuery(const std::string& path, const Access& access, const std::
   return url + extra;
 }
 
-std::string SizeText(std::int64_t bytes, const std::string& lang) {
-  const char* kib = lang == "fr" ? " Kio" : " KiB";
-  const char* mib = lang == "fr" ? " Mio" : " MiB";
-  if (bytes < 1024) return std::to_string(bytes) + (lang == "fr" ? " octets" : " bytes");
-  if (bytes < 1024 * 1024) return std::to_string((bytes + 1023) / 1024) + kib;
-  const std::int64_t tenths = (bytes * 10 + 1024 * 1024 - 1) / (1024 * 1024);
-  return std::to_string(tenths / 10) + (lang == "fr" ? "," : ".") + std::to_string(tenths % 10) +
-         mib;
-}
-
 HttpResponse ThreadPage(HttpContext& ctx, const core::Request& request, const Access& access,
                         const std::string& reply_error = "", const std::string& reply_body = "") {
   const std::string lang = Lang(ctx);
@@ -72,7 +62,7 @@ HttpResponse ThreadPage(HttpContext& ctx, const core::Request& request, const Ac
   for (const storage::AttachmentMeta& a : *files)
     attachments.push_back(
         {{"filename", a.filename},
-         {"size_text", SizeText(a.size, lang)},
+         {"size_text", web::SizeText(a.size, lang)},
          {"url", WithQuery(path + "/pieces/" + std::to_string(a.id), access, lang)}});
   const std::string status(core::ToString(request.status));
   Page page{"track", Text(lang, "track_title") + " " + request.reference};

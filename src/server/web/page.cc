@@ -156,6 +156,15 @@ std::string OtherLanguageUrl(const HttpContext& ctx, std::string_view other) {
 
 }  // namespace
 
+std::string SizeText(std::int64_t bytes, std::string_view lang) {
+  const bool fr = lang == "fr";
+  if (bytes < 1024) return std::to_string(bytes) + (fr ? " octets" : " bytes");
+  if (bytes < 1024 * 1024) return std::to_string((bytes + 1023) / 1024) + (fr ? " Kio" : " KiB");
+  const std::int64_t tenths = (bytes * 10 + 1024 * 1024 - 1) / (1024 * 1024);
+  return std::to_string(tenths / 10) + (fr ? "," : ".") + std::to_string(tenths % 10) +
+         (fr ? " Mio" : " MiB");
+}
+
 std::string PageLanguage(const HttpContext& ctx) {
   if (auto lang = ctx.Query("lang"); lang && Offered(*lang)) return *lang;
   const std::string accept = ctx.Header("accept-language");

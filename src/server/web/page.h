@@ -56,6 +56,9 @@ bool FormTokenMatches(const HttpContext& ctx, const FormFields& form);
 // "2026-11-29 18:23 UTC": a time readable in both languages without a locale library.
 std::string DateTimeText(Millis t);
 
+// "512 octets", "24 Kio", "3,4 Mio" (en: bytes, KiB, MiB): a file's size for a reader.
+std::string SizeText(std::int64_t bytes, std::string_view lang);
+
 // `value` percent-encoded for a query string.
 std::string QueryEscape(std::string_view value);
 
