@@ -179,6 +179,7 @@ void AddKbRoutes(std::vector<Route>& routes);
 void AddKbSearchRoutes(std::vector<Route>& routes);
 void AddPortalRoutes(std::vector<Route>& routes);
 void AddAgentRoutes(std::vector<Route>& routes);
+void AddAdminRoutes(std::vector<Route>& routes);
 
 // Every route of the server, in registration order (the OpenAPI test walks it).
 std::vector<Route> AllRoutes();

@@ -38,6 +38,7 @@ std::vector<Route> AllRoutes() {
   AddKbRoutes(routes);
   AddPortalRoutes(routes);
   AddAgentRoutes(routes);
+  AddAdminRoutes(routes);
   AddKbSearchRoutes(routes);
   return routes;
 }

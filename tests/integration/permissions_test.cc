@@ -131,6 +131,25 @@ constexpr MatrixRow kMatrix[] = {
     {"POST",   "/agent/demandes/{id}/messages",           "A33A4A3A"},
     {"POST",   "/agent/demandes/{id}/statut",             "A33A4A3A"},
     {"POST",   "/agent/demandes/{id}/ia",                 "A33A4A3A"},
+    {"GET",    "/admin",                                  "A33333AA"},
+    {"GET",    "/admin/utilisateurs",                     "A33333AA"},
+    {"POST",   "/admin/utilisateurs",                     "A333333A"},
+    {"GET",    "/admin/equipes",                          "A33333AA"},
+    {"POST",   "/admin/equipes",                          "A333333A"},
+    {"POST",   "/admin/equipes/{id}/horaires",            "A333333A"},
+    {"GET",    "/admin/categories",                       "A33333AA"},
+    {"POST",   "/admin/categories",                       "A333333A"},
+    {"GET",    "/admin/sla",                              "A33333AA"},
+    {"POST",   "/admin/sla",                              "A333333A"},
+    {"GET",    "/admin/sla/{id}",                         "A33333AA"},
+    {"POST",   "/admin/sla/{id}",                         "A333333A"},
+    {"GET",    "/admin/automatisations",                  "A33333AA"},
+    {"POST",   "/admin/automatisations",                  "A333333A"},
+    {"GET",    "/admin/automatisations/{id}",             "A33333AA"},
+    {"POST",   "/admin/automatisations/{id}",             "A333333A"},
+    {"POST",   "/admin/automatisations/{id}/activation",  "A333333A"},
+    {"GET",    "/admin/ia",                               "A33333AA"},
+    {"POST",   "/admin/ia/{feature}",                     "A333333A"},
 };
 // clang-format on
 
@@ -319,6 +338,44 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
     } else if (path == "/api/v1/teams/{id}/opening-hours") {
       req.target = Replace(path, "{id}", std::to_string(env().team_a().id));
       if (method == "PUT") json_body({{"opening_hours", nullptr}});
+    } else if (path.rfind("/admin", 0) == 0 && method == "POST") {
+      // The admin pages' forms, harmless to the other cells: new names, inactive rules, the
+      // desk's hours and the AI switch kept as they are.
+      const std::string tag = std::to_string(n);
+      if (path == "/admin/utilisateurs") {
+        form_body("email=page" + tag + "%40mairie.example&role=agent&display_name=Cellule");
+      } else if (path == "/admin/equipes") {
+        form_body("name=Equipe+page+" + tag);
+      } else if (path == "/admin/equipes/{id}/horaires") {
+        req.target = Replace(path, "{id}", std::to_string(env().team_a().id));
+        form_body("opening_hours=");
+      } else if (path == "/admin/categories") {
+        form_body("slug=page-" + tag + "&name=Cellule");
+      } else if (path == "/admin/sla") {
+        form_body("name=Cellule+" + tag + "&resolution_minutes=600");  // no "active": inactive
+      } else if (path == "/admin/sla/{id}") {
+        req.target = Replace(path, "{id}", std::to_string(InactivePolicy(n)));
+        form_body("version=1&name=Cellule+" + tag + "&first_reply_minutes=45");
+      } else if (path == "/admin/automatisations") {
+        form_body("name=Cellule+" + tag + "&kind=trigger&on_create=yes&actions=" +
+                  UrlEncode(R"([{"type":"add_tags","tags":["x"]}])"));
+      } else if (path.rfind("/admin/automatisations/{id}", 0) == 0) {
+        req.target = Replace(path, "{id}", std::to_string(InactiveAutomation(n)));
+        if (path.ends_with("/activation"))
+          form_body("version=1&active=false");
+        else
+          form_body("version=1&name=Cellule+" + tag + "&kind=trigger&on_create=yes&actions=" +
+                    UrlEncode(R"([{"type":"add_tags","tags":["y"]}])"));
+      } else if (path == "/admin/ia/{feature}") {
+        req.target = Replace(path, "{feature}", "triage.category");
+        auto now = env().store().ai().GetSetting(storage::kAiTriageCategory);
+        EXPECT_TRUE(now.ok());
+        form_body("mode=off&version=" + std::to_string(now.ok() ? now->version : 0));  // stays off
+      }
+    } else if (path.rfind("/admin/", 0) == 0 && path.find("{id}") != std::string::npos) {
+      req.target = Replace(
+          path, "{id}",
+          std::to_string(path == "/admin/sla/{id}" ? InactivePolicy(n) : InactiveAutomation(n)));
     }
     return req;
   }
@@ -342,6 +399,28 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
     EXPECT_TRUE(decisions.ok() && decisions->size() == 1);
     return {made.ok() ? made->id : 0,
             decisions.ok() && !decisions->empty() ? decisions->front().id : 0};
+  }
+
+  // An inactive SLA policy (other cells' requests get no deadlines from it); its id.
+  core::Id InactivePolicy(int n) {
+    sla::Policy policy;
+    policy.name = "Cellule " + std::to_string(n);
+    policy.first_reply_minutes = 60;
+    policy.active = false;
+    auto made = env().store().sla().CreatePolicy(policy, storage::Actor::System("test"));
+    EXPECT_TRUE(made.ok()) << made.status().ToString();
+    return made.ok() ? made->id : 0;
+  }
+
+  // An inactive automation (other cells' requests do not change under it); its id.
+  core::Id InactiveAutomation(int n) {
+    storage::Automation a;
+    a.name = "Cellule " + std::to_string(n);
+    a.active = false;
+    a.actions = {automation::Action{automation::ActionType::kAddTags, {}, "", {"x"}, {}}};
+    auto made = env().store().automations().CreateAutomation(a, storage::Actor::System("test"));
+    EXPECT_TRUE(made.ok()) << made.status().ToString();
+    return made.ok() ? made->id : 0;
   }
 
   // A real (tiny) triage model version, inactive; its id.

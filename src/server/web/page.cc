@@ -198,6 +198,8 @@ HttpResponse RenderPage(const HttpContext& ctx, Page page) {
     layout["staff"] = true;
     layout["staff_name"] = ctx.principal.user->display_name;
     layout["staff_csrf"] = ctx.principal.csrf_token;
+    layout["staff_admin"] = ctx.principal.Is(core::Role::kAdmin) ||
+                            ctx.principal.Is(core::Role::kAuditor);  // the admin pages they read
   }
   auto html = Render("layout", layout);
   if (!html.ok()) return RenderFailed(ctx, html.status());
