@@ -13,6 +13,7 @@
 #include "sla/policy.h"
 #include "storage/ai_store.h"
 #include "storage/automation_store.h"
+#include "storage/store.h"
 
 namespace guichet::server {
 
@@ -23,6 +24,12 @@ inline constexpr size_t kMaxPassword = 1024;
 // `u`, with core::ValidateNewUser's checks. Returns the password to hash, when one is given.
 std::optional<std::string> ReadNewUser(const json& body, core::NewUser& u,
                                        std::vector<core::FieldError>& errors);
+
+// A change of an account by an admin (`me`): role, team_ids, active — only those given, at
+// least one. Admins do not change their own role or deactivate themselves: another admin does,
+// so that the desk always keeps an admin who can sign in.
+void ReadUserChange(const json& body, core::Id target, core::Id me, storage::UserChange& change,
+                    std::vector<core::FieldError>& errors);
 
 // A new team: its name (required).
 std::string ReadNewTeam(const json& body, std::vector<core::FieldError>& errors);

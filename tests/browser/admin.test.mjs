@@ -55,11 +55,15 @@ describe('admin', () => {
         assert.equal(response.status(), 200, p.path);
         await checkPage(page, p.name, p);
       }
-      // One policy's page and one automation's page, reached from the lists.
+      // A policy's page and a user's page, reached from the lists.
       await page.goto(`${env.server.url}/admin/sla`);
       await Promise.all([page.waitForURL(/\/admin\/sla\/\d+/),
         page.locator('table.admin-table tbody a').first().click()]);
       await checkPage(page, 'admin-sla-policy');
+      await page.goto(`${env.server.url}/admin/utilisateurs`);
+      await Promise.all([page.waitForURL(/\/admin\/utilisateurs\/\d+/),
+        page.locator('table.admin-table tbody a').nth(2).click()]);
+      await checkPage(page, 'admin-user');
       // A rule sent back with errors: the summary and the fields stay accessible; corrected,
       // it is created, and its own page is checked too.
       await page.goto(`${env.server.url}/admin/automatisations`);

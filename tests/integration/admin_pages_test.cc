@@ -218,6 +218,102 @@ TEST_P(AdminPagesTest, UsersAreListedAndCreatedWithTheApisRules) {
   EXPECT_TRUE(Has(r.body, "id=\"user-email-error\""));
 }
 
+TEST_P(AdminPagesTest, UsersChangeRoleTeamsAndAccessButNotTheirOwn) {
+  ASSERT_OK_AND_ASSIGN(auto second, store_->CreateTeam("État civil", storage::Actor::System("t")));
+  const Session admin = SignedIn(Role::kAdmin);
+  const Session agent = SignedIn(Role::kAgent);
+  ASSERT_OK_AND_ASSIGN(auto who, store_->FindUserByEmail("page-agent@mairie.example"));
+  const std::string page = "/admin/utilisateurs/" + std::to_string(who.user.id);
+  HttpResult r = Get("/admin/utilisateurs", admin);
+  EXPECT_TRUE(Has(r.body, "href=\"" + page + "?lang=fr\""));
+  r = Get(page, admin);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_TRUE(Has(r.body, "value=\"agent\" selected"));
+  EXPECT_TRUE(Has(r.body, "name=\"team\" value=\"" + std::to_string(team_id_) + "\" checked"));
+
+  // Lead of both teams: audited field by field.
+  r = Post(page,
+           {{"role", "lead"},
+            {"team", std::to_string(team_id_)},
+            {"team", std::to_string(second.id)},
+            {"active", "yes"}},
+           admin);
+  ASSERT_EQ(r.status, 303) << r.body.substr(0, 800);
+  EXPECT_EQ(r.Header("location"), page + "?lang=fr&done=saved");
+  ASSERT_OK_AND_ASSIGN(auto changed, store_->GetUser(who.user.id));
+  EXPECT_EQ(changed.role, Role::kLead);
+  EXPECT_EQ(changed.team_ids, (std::vector<core::Id>{team_id_, second.id}));
+  EXPECT_TRUE(Audited("user.update"));
+  // Deactivated (the box unticked): their session stops at once.
+  EXPECT_EQ(Get("/agent", agent).status, 200);
+  r = Post(page, {{"role", "lead"}, {"team", std::to_string(team_id_)}}, admin);
+  ASSERT_EQ(r.status, 303) << r.body.substr(0, 800);
+  ASSERT_OK_AND_ASSIGN(changed, store_->GetUser(who.user.id));
+  EXPECT_FALSE(changed.active);
+  EXPECT_EQ(changed.team_ids, std::vector<core::Id>{team_id_});
+  EXPECT_EQ(Get("/agent", agent).status, 303);
+
+  // Bad input: an unknown team, a citizen role; each next to its field, the choices kept.
+  r = Post(page, {{"role", "lead"}, {"team", "99999"}, {"active", "yes"}}, admin);
+  EXPECT_EQ(r.status, 422);
+  EXPECT_TRUE(Has(r.body, "id=\"user-team-error\"")) << r.body;
+  r = Post(page, {{"role", "citizen"}, {"active", "yes"}}, admin);
+  EXPECT_EQ(r.status, 422);
+  EXPECT_TRUE(Has(r.body, "id=\"user-role-error\""));
+  EXPECT_TRUE(Has(r.body, "value=\"citizen\" selected"));
+  ASSERT_OK_AND_ASSIGN(changed, store_->GetUser(who.user.id));
+  EXPECT_EQ(changed.role, Role::kLead);
+
+  // An admin's own role and access are another admin's to change.
+  ASSERT_OK_AND_ASSIGN(auto me, store_->FindUserByEmail("page-admin@mairie.example"));
+  const std::string mine = "/admin/utilisateurs/" + std::to_string(me.user.id);
+  r = Post(mine, {{"role", "auditor"}, {"active", "yes"}}, admin);
+  EXPECT_EQ(r.status, 422);
+  EXPECT_TRUE(Has(r.body, "propre rôle"));
+  r = Post(mine, {{"role", "admin"}}, admin);
+  EXPECT_EQ(r.status, 422);
+  EXPECT_TRUE(Has(r.body, "id=\"user-active-error\""));
+  ASSERT_OK_AND_ASSIGN(me, store_->FindUserByEmail("page-admin@mairie.example"));
+  EXPECT_TRUE(me.user.active);
+  EXPECT_EQ(me.user.role, Role::kAdmin);
+  EXPECT_EQ(Get("/admin/utilisateurs/99999", admin).status, 404);
+}
+
+// The API's side of the same rules: PATCH /api/v1/users/{id}.
+TEST_P(AdminPagesTest, TheApiChangesUsersWithTheSameRules) {
+  core::NewUser u;
+  u.email = "api-agent@mairie.example";
+  u.role = Role::kAgent;
+  u.team_ids = {team_id_};
+  ASSERT_OK_AND_ASSIGN(auto agent, store_->CreateUser(u, storage::Actor::System("t")));
+  const std::string target = "/api/v1/users/" + std::to_string(agent.id);
+  HttpResult r =
+      client_->Patch(target, R"({"role": "auditor", "team_ids": []})", As(Role::kAdmin, true));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Json()["role"], "auditor");
+  EXPECT_EQ(r.Json()["team_ids"], json::array());
+  r = client_->Patch(target, R"({"role": "mayor"})", As(Role::kAdmin, true));
+  EXPECT_EQ(r.status, 422);
+  r = client_->Patch(target, R"({"nickname": "x"})", As(Role::kAdmin, true));
+  EXPECT_EQ(r.status, 422);
+  r = client_->Patch(target, R"({})", As(Role::kAdmin, true));
+  EXPECT_EQ(r.status, 422);
+  r = client_->Patch(target, R"({"team_ids": [99999]})", As(Role::kAdmin, true));
+  EXPECT_EQ(r.status, 422) << r.body;
+  r = client_->Patch(target, R"({"role": "citizen"})", As(Role::kAdmin, true));
+  EXPECT_EQ(r.status, 409) << r.body;
+  r = client_->Patch("/api/v1/users/99999", R"({"active": false})", As(Role::kAdmin, true));
+  EXPECT_EQ(r.status, 404);
+  // The admin behind the token cannot lock themselves out.
+  ASSERT_OK_AND_ASSIGN(auto me, store_->FindUserByEmail("admin@mairie.example"));
+  r = client_->Patch("/api/v1/users/" + std::to_string(me.user.id), R"({"active": false})",
+                     As(Role::kAdmin, true));
+  EXPECT_EQ(r.status, 422);
+  r = client_->Patch(target, R"({"active": false})", As(Role::kAdmin, true));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.Json()["active"], false);
+}
+
 TEST_P(AdminPagesTest, TeamsAreCreatedAndGetTheirOpeningHours) {
   const Session admin = SignedIn(Role::kAdmin);
   HttpResult r = Post("/admin/equipes", {{"name", "État civil"}}, admin);

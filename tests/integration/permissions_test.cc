@@ -47,6 +47,7 @@ constexpr MatrixRow kMatrix[] = {
     {"GET",    "/api/v1/users",                           "133333AA"},
     {"POST",   "/api/v1/users",                           "1333333A"},
     {"GET",    "/api/v1/users/{id}",                      "144A44AA"},
+    {"PATCH",  "/api/v1/users/{id}",                      "1333333A"},
     {"GET",    "/api/v1/teams",                           "133AAAAA"},
     {"POST",   "/api/v1/teams",                           "1333333A"},
     {"GET",    "/api/v1/categories",                      "AAAAAAAA"},
@@ -134,6 +135,8 @@ constexpr MatrixRow kMatrix[] = {
     {"GET",    "/admin",                                  "A33333AA"},
     {"GET",    "/admin/utilisateurs",                     "A33333AA"},
     {"POST",   "/admin/utilisateurs",                     "A333333A"},
+    {"GET",    "/admin/utilisateurs/{id}",                "A33333AA"},
+    {"POST",   "/admin/utilisateurs/{id}",                "A333333A"},
     {"GET",    "/admin/equipes",                          "A33333AA"},
     {"POST",   "/admin/equipes",                          "A333333A"},
     {"POST",   "/admin/equipes/{id}/horaires",            "A333333A"},
@@ -201,6 +204,7 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
                  {"team_ids", {env().team_a().id}}});
     } else if (path == "/api/v1/users/{id}") {
       req.target = "/api/v1/users/" + std::to_string(env().account(Who::kAgentA).user.id);
+      if (method == "PATCH") json_body({{"active", true}});  // as it is: changes nothing
     } else if (path == "/api/v1/teams" && method == "POST") {
       json_body({{"name", "Équipe " + std::to_string(n)}});
     } else if (path == "/api/v1/categories" && method == "POST") {
@@ -344,6 +348,13 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
       const std::string tag = std::to_string(n);
       if (path == "/admin/utilisateurs") {
         form_body("email=page" + tag + "%40mairie.example&role=agent&display_name=Cellule");
+      } else if (path == "/admin/utilisateurs/{id}") {
+        // Agent A as they are: changes nothing.
+        const core::User& agent = env().account(Who::kAgentA).user;
+        req.target = Replace(path, "{id}", std::to_string(agent.id));
+        std::string teams;
+        for (core::Id t : agent.team_ids) teams += "&team=" + std::to_string(t);
+        form_body("role=agent&active=yes" + teams);
       } else if (path == "/admin/equipes") {
         form_body("name=Equipe+page+" + tag);
       } else if (path == "/admin/equipes/{id}/horaires") {
@@ -372,6 +383,8 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
         EXPECT_TRUE(now.ok());
         form_body("mode=off&version=" + std::to_string(now.ok() ? now->version : 0));  // stays off
       }
+    } else if (path == "/admin/utilisateurs/{id}") {
+      req.target = Replace(path, "{id}", std::to_string(env().account(Who::kAgentA).user.id));
     } else if (path.rfind("/admin/", 0) == 0 && path.find("{id}") != std::string::npos) {
       req.target = Replace(
           path, "{id}",

@@ -77,6 +77,10 @@ std::string ErrorText(const std::string& lang, const core::FieldError& error) {
       {"must be at least 10 characters", "admin_error_password_short"},
       {"must list at least one action", "admin_error_no_action"},
       {"must be a list of 1 to 20 actions", "admin_error_actions_list"},
+      {"admins do not change their own role; another admin does", "admin_error_own_role"},
+      {"admins do not deactivate themselves; another admin does", "admin_error_own_access"},
+      {"a citizen account stays a citizen account, and staff stay staff",
+       "admin_error_citizen_role"},
       {"is not valid JSON (a list such as [{\"field\": …}])", "admin_error_json"},
   };
   for (const auto& [message, key] : kKnown)
@@ -198,7 +202,8 @@ HttpResponse UsersPage(HttpContext& ctx, const UserForm& in = {},
     for (core::Id id : u.team_ids)
       names += (names.empty() ? "" : ", ") +
                (team_names.count(id) ? team_names[id] : "#" + std::to_string(id));
-    rows.push_back({{"name", u.display_name.empty() ? Text(lang, "agent_none") : u.display_name},
+    rows.push_back({{"id", std::to_string(u.id)},
+                    {"name", u.display_name.empty() ? u.email : u.display_name},
                     {"email", u.email},
                     {"role", Text(lang, "admin_role_" + std::string(core::ToString(u.role)))},
                     {"teams", names.empty() ? Text(lang, "agent_none") : names},
@@ -248,6 +253,93 @@ HttpResponse CreateUser(HttpContext& ctx) {
     return admin::Unavailable(ctx);
   }
   return admin::Done(ctx, "/admin/utilisateurs", "created");
+}
+
+// One account's page: its facts and, for admins, the form to change its role, teams and access
+// (as posted, with its errors, when `posted` is set).
+struct UserChangeForm {
+  std::string role;
+  std::vector<std::string> teams;
+  bool active = true;
+};
+
+HttpResponse UserPage(HttpContext& ctx, int status = 200,
+                      const std::optional<UserChangeForm>& posted = std::nullopt,
+                      const std::vector<core::FieldError>& errors = {}) {
+  if (auto denied = admin::RequireReader(ctx)) return *denied;
+  const std::string lang = web::PageLanguage(ctx);
+  auto id = PathId(ctx, "id");
+  auto user = id ? ctx.store->GetUser(*id) : Result<core::User>(NotFound("no such user"));
+  auto teams = ctx.store->ListTeams();
+  if (!user.ok() && user.status().code() == StatusCode::kNotFound)
+    return web::MessagePage(ctx, 404, "not_found_title", "not_found_text");
+  if (!user.ok() || !teams.ok()) return admin::Unavailable(ctx);
+  UserChangeForm form{std::string(core::ToString(user->role)), {}, user->active};
+  for (core::Id t : user->team_ids) form.teams.push_back(std::to_string(t));
+  if (posted) form = *posted;
+  json roles = json::array();
+  for (std::string_view r : core::RoleNames())
+    roles.push_back({{"value", std::string(r)},
+                     {"label", Text(lang, "admin_role_" + std::string(r))},
+                     {"selected", r == form.role}});
+  json team_choices = json::array();
+  std::string team_names;
+  for (const core::Team& t : *teams) {
+    const std::string value = std::to_string(t.id);
+    team_choices.push_back(
+        {{"value", value},
+         {"label", t.name},
+         {"checked", std::find(form.teams.begin(), form.teams.end(), value) != form.teams.end()}});
+    if (std::find(user->team_ids.begin(), user->team_ids.end(), t.id) != user->team_ids.end())
+      team_names += (team_names.empty() ? "" : ", ") + t.name;
+  }
+  const std::string name = user->display_name.empty() ? user->email : user->display_name;
+  Page page = AdminPage(ctx, "admin_user", "admin_user_title");
+  page.title += " " + name;
+  page.status = status;
+  page.data["id"] = std::to_string(user->id);
+  page.data["name"] = name;
+  page.data["email"] = user->email;
+  page.data["role_label"] = Text(lang, "admin_role_" + std::string(core::ToString(user->role)));
+  page.data["teams_label"] = team_names.empty() ? Text(lang, "agent_none") : team_names;
+  page.data["active_label"] = Text(lang, user->active ? "admin_yes" : "admin_no");
+  page.data["created_at"] = FormatIso8601(user->created_at);
+  page.data["created_at_text"] = web::DateTimeText(user->created_at);
+  page.data["roles"] = roles;
+  page.data["teams"] = team_choices;
+  page.data["active"] = form.active;
+  AddErrors(page.data, lang, errors, "user-", "admin_user_field_");
+  if (!errors.empty()) WithErrors(page, lang, status);
+  return web::RenderPage(ctx, std::move(page));
+}
+
+HttpResponse ShowUser(HttpContext& ctx) { return UserPage(ctx); }
+
+HttpResponse ChangeUser(HttpContext& ctx) {
+  if (auto denied = admin::RequireAdmin(ctx)) return *denied;
+  auto id = PathId(ctx, "id");
+  if (!id || !ctx.store->GetUser(*id).ok()) return UserPage(ctx);  // its own 404 or 503
+  const UserChangeForm in{ctx.form->Value("role"), ctx.form->All("team"),
+                          ctx.form->Get("active").has_value()};
+  json teams = json::array();
+  for (const std::string& t : in.teams) teams.push_back(admin::IntegerValue(t));
+  const json body = {{"role", in.role}, {"team_ids", teams}, {"active", in.active}};
+  std::vector<core::FieldError> errors;
+  storage::UserChange change;
+  ReadUserChange(body, *id, ctx.principal.user->id, change, errors);
+  for (auto& e : errors)
+    if (e.field.starts_with("team_ids")) e.field = "team";
+  if (!errors.empty()) return UserPage(ctx, 422, in, errors);
+  auto user = ctx.store->UpdateUser(*id, change, ctx.actor());
+  if (!user.ok()) {
+    const StatusCode code = user.status().code();
+    if (code == StatusCode::kFailedPrecondition)
+      return UserPage(ctx, 422, in, {{"role", user.status().message()}});
+    if (code == StatusCode::kInvalidArgument)
+      return UserPage(ctx, 422, in, {{"team", user.status().message()}});
+    return admin::Unavailable(ctx);
+  }
+  return admin::Done(ctx, "/admin/utilisateurs/" + std::to_string(*id), "saved");
 }
 
 // --- Teams ------------------------------------------------------------------------------------
@@ -485,6 +577,8 @@ void AddAdminRoutes(std::vector<Route>& routes) {
   routes.push_back({"GET", "/admin", BodyKind::kNone, Index});
   routes.push_back({"GET", "/admin/utilisateurs", BodyKind::kNone, ShowUsers});
   routes.push_back({"POST", "/admin/utilisateurs", BodyKind::kForm, CreateUser});
+  routes.push_back({"GET", "/admin/utilisateurs/{id}", BodyKind::kNone, ShowUser});
+  routes.push_back({"POST", "/admin/utilisateurs/{id}", BodyKind::kForm, ChangeUser});
   routes.push_back({"GET", "/admin/equipes", BodyKind::kNone, ShowTeams});
   routes.push_back({"POST", "/admin/equipes", BodyKind::kForm, CreateTeam});
   routes.push_back({"POST", "/admin/equipes/{id}/horaires", BodyKind::kForm, SetTeamHours});

@@ -30,6 +30,21 @@ std::optional<std::string> ReadNewUser(const json& body, core::NewUser& u,
   return password;
 }
 
+void ReadUserChange(const json& body, core::Id target, core::Id me, storage::UserChange& change,
+                    std::vector<core::FieldError>& errors) {
+  FieldReader reader(body, errors);
+  change.role = reader.Enum("role", core::ParseRole, core::RoleNames());
+  change.team_ids = reader.IntegerList("team_ids");
+  change.active = reader.Bool("active");
+  reader.RejectUnknown();
+  if (!errors.empty()) return;
+  if (change.empty()) errors.push_back({"role", "give at least one of role, team_ids, active"});
+  if (target == me && change.role && *change.role != core::Role::kAdmin)
+    errors.push_back({"role", "admins do not change their own role; another admin does"});
+  if (target == me && change.active == false)
+    errors.push_back({"active", "admins do not deactivate themselves; another admin does"});
+}
+
 std::string ReadNewTeam(const json& body, std::vector<core::FieldError>& errors) {
   FieldReader reader(body, errors);
   std::string name = reader.String("name", true).value_or("");
@@ -90,6 +105,22 @@ HttpResponse CreateUser(HttpContext& ctx) {
   return r;
 }
 
+// {"role": "lead", "team_ids": [2], "active": false}: only the fields given change.
+HttpResponse UpdateUser(HttpContext& ctx) {
+  if (auto denied = RequireRole(ctx, {core::Role::kAdmin})) return *denied;
+  auto id = PathId(ctx, "id");
+  if (!id) return NotFoundProblem("No such user.");
+  auto parsed = ParseJsonObject(ctx.body);
+  if (auto* problem = std::get_if<HttpResponse>(&parsed)) return *problem;
+  std::vector<core::FieldError> errors;
+  storage::UserChange change;
+  ReadUserChange(std::get<json>(parsed), *id, ctx.principal.user->id, change, errors);
+  if (!errors.empty()) return ValidationProblem(errors);
+  auto user = ctx.store->UpdateUser(*id, change, ctx.actor());
+  if (!user.ok()) return ProblemFor(user.status());
+  return Json(200, UserToJson(*user));
+}
+
 HttpResponse ListTeams(HttpContext& ctx) {
   if (auto denied = RequireStaffReader(ctx)) return *denied;
   auto teams = ctx.store->ListTeams();
@@ -141,6 +172,7 @@ void AddDirectoryRoutes(std::vector<Route>& routes) {
   routes.push_back({"GET", "/api/v1/users", BodyKind::kNone, ListUsers});
   routes.push_back({"POST", "/api/v1/users", BodyKind::kJson, CreateUser});
   routes.push_back({"GET", "/api/v1/users/{id}", BodyKind::kNone, GetUser});
+  routes.push_back({"PATCH", "/api/v1/users/{id}", BodyKind::kJson, UpdateUser});
   routes.push_back({"GET", "/api/v1/teams", BodyKind::kNone, ListTeams});
   routes.push_back({"POST", "/api/v1/teams", BodyKind::kJson, CreateTeam});
   routes.push_back({"GET", "/api/v1/categories", BodyKind::kNone, ListCategories});

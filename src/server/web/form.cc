@@ -41,6 +41,13 @@ std::optional<std::string> FormFields::Get(std::string_view name) const {
   return std::nullopt;
 }
 
+std::vector<std::string> FormFields::All(std::string_view name) const {
+  std::vector<std::string> out;
+  for (const auto& [key, value] : fields_)
+    if (key == name) out.push_back(value);
+  return out;
+}
+
 Result<FormFields> ParseForm(std::string_view body, std::size_t max_fields) {
   std::vector<std::pair<std::string, std::string>> fields;
   std::size_t at = 0;
