@@ -40,6 +40,7 @@ std::vector<Route> AllRoutes() {
   AddAgentRoutes(routes);
   AddCitizenPageRoutes(routes);
   AddDashboardRoutes(routes);
+  AddAdminRoutes(routes);
   AddKbSearchRoutes(routes);
   return routes;
 }

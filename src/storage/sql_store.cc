@@ -397,6 +397,48 @@ class SqlStore final : public Store {
     });
   }
 
+  Result<core::User> UpdateUser(Id id, const UserChange& change, const Actor& actor) override {
+    return db_.Tx<core::User>(true, [&](SqlConnection& c) -> Result<core::User> {
+      GUICHET_ASSIGN_OR_RETURN(core::User before, LoadUser(c, id));
+      json changes = json::object();
+      if (change.role && *change.role != before.role) {
+        if (*change.role == core::Role::kCitizen || before.role == core::Role::kCitizen)
+          return FailedPrecondition(
+              "a citizen account stays a citizen account, and staff stay staff");
+        GUICHET_ASSIGN_OR_RETURN(auto ignored,
+                                 c.Query("UPDATE users SET role = ? WHERE id = ?",
+                                         {std::string(core::ToString(*change.role)), id}));
+        changes["role"] = {{"before", core::ToString(before.role)},
+                           {"after", core::ToString(*change.role)}};
+      }
+      if (change.team_ids) {
+        std::vector<Id> teams = *change.team_ids;
+        std::sort(teams.begin(), teams.end());
+        teams.erase(std::unique(teams.begin(), teams.end()), teams.end());
+        if (teams != before.team_ids) {
+          for (Id team : teams) GUICHET_RETURN_IF_ERROR(CheckTeam(c, team));
+          GUICHET_ASSIGN_OR_RETURN(auto removed,
+                                   c.Query("DELETE FROM user_teams WHERE user_id = ?", {id}));
+          for (Id team : teams) {
+            GUICHET_ASSIGN_OR_RETURN(
+                auto added,
+                c.Query("INSERT INTO user_teams (user_id, team_id) VALUES (?, ?)", {id, team}));
+          }
+          changes["team_ids"] = {{"before", before.team_ids}, {"after", teams}};
+        }
+      }
+      if (change.active && *change.active != before.active) {
+        GUICHET_ASSIGN_OR_RETURN(auto ignored, c.Query("UPDATE users SET active = ? WHERE id = ?",
+                                                       {std::int64_t{*change.active ? 1 : 0}, id}));
+        changes["active"] = {{"before", before.active}, {"after", *change.active}};
+      }
+      if (changes.empty()) return before;
+      GUICHET_RETURN_IF_ERROR(
+          db_.Audit(c, actor, "user.update", "user", id, std::nullopt, changes));
+      return LoadUser(c, id);
+    });
+  }
+
   Result<core::User> GetUser(Id id) override {
     return db_.Tx<core::User>(false, [&](SqlConnection& c) { return LoadUser(c, id); });
   }

@@ -116,6 +116,14 @@ struct LoginFailures {
   Millis last_failure_at = 0;
 };
 
+// What an admin changes of an account: only the fields set.
+struct UserChange {
+  std::optional<core::Role> role;
+  std::optional<std::vector<Id>> team_ids;  // replaces the user's teams
+  std::optional<bool> active;               // false: may no longer sign in or use a token
+  bool empty() const { return !role && !team_ids && !active; }
+};
+
 struct UserCredentials {
   core::User user;
   std::string password_hash;
@@ -202,6 +210,11 @@ class Store {
   virtual Result<core::User> GetUser(Id id) = 0;
   virtual Result<UserCredentials> FindUserByEmail(const std::string& email) = 0;
   virtual Result<std::vector<core::User>> ListUsers() = 0;
+  // Applies `change` to user `id` and audits each field that changed ("user.update", before and
+  // after); a change that changes nothing writes nothing. kNotFound for an unknown user or team;
+  // kFailedPrecondition for a move to or from the citizen role (a citizen account has its
+  // contact record, staff accounts have none).
+  virtual Result<core::User> UpdateUser(Id id, const UserChange& change, const Actor& actor) = 0;
   virtual Result<core::Citizen> GetCitizen(Id id) = 0;
   // The citizens among `ids` that exist, by id, read in one transaction (a page of requests).
   virtual Result<std::map<Id, core::Citizen>> GetCitizens(const std::vector<Id>& ids) = 0;

@@ -47,6 +47,7 @@ constexpr MatrixRow kMatrix[] = {
     {"GET",    "/api/v1/users",                           "133333AA"},
     {"POST",   "/api/v1/users",                           "1333333A"},
     {"GET",    "/api/v1/users/{id}",                      "144A44AA"},
+    {"PATCH",  "/api/v1/users/{id}",                      "1333333A"},
     {"GET",    "/api/v1/teams",                           "133AAAAA"},
     {"POST",   "/api/v1/teams",                           "1333333A"},
     {"GET",    "/api/v1/categories",                      "AAAAAAAA"},
@@ -144,6 +145,27 @@ constexpr MatrixRow kMatrix[] = {
     {"GET",    "/agent/tableau-de-bord",                  "A3333AAA"},
     {"GET",    "/agent/tableau-de-bord/{table}",          "A3333AAA"},
     {"GET",    "/api/v1/reports/dashboard",               "13333AAA"},
+    {"GET",    "/admin",                                  "A33333AA"},
+    {"GET",    "/admin/utilisateurs",                     "A33333AA"},
+    {"POST",   "/admin/utilisateurs",                     "A333333A"},
+    {"GET",    "/admin/utilisateurs/{id}",                "A33333AA"},
+    {"POST",   "/admin/utilisateurs/{id}",                "A333333A"},
+    {"GET",    "/admin/equipes",                          "A33333AA"},
+    {"POST",   "/admin/equipes",                          "A333333A"},
+    {"POST",   "/admin/equipes/{id}/horaires",            "A333333A"},
+    {"GET",    "/admin/categories",                       "A33333AA"},
+    {"POST",   "/admin/categories",                       "A333333A"},
+    {"GET",    "/admin/sla",                              "A33333AA"},
+    {"POST",   "/admin/sla",                              "A333333A"},
+    {"GET",    "/admin/sla/{id}",                         "A33333AA"},
+    {"POST",   "/admin/sla/{id}",                         "A333333A"},
+    {"GET",    "/admin/automatisations",                  "A33333AA"},
+    {"POST",   "/admin/automatisations",                  "A333333A"},
+    {"GET",    "/admin/automatisations/{id}",             "A33333AA"},
+    {"POST",   "/admin/automatisations/{id}",             "A333333A"},
+    {"POST",   "/admin/automatisations/{id}/activation",  "A333333A"},
+    {"GET",    "/admin/ia",                               "A33333AA"},
+    {"POST",   "/admin/ia/{feature}",                     "A333333A"},
 };
 // clang-format on
 
@@ -195,6 +217,7 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
                  {"team_ids", {env().team_a().id}}});
     } else if (path == "/api/v1/users/{id}") {
       req.target = "/api/v1/users/" + std::to_string(env().account(Who::kAgentA).user.id);
+      if (method == "PATCH") json_body({{"active", true}});  // as it is: changes nothing
     } else if (path == "/api/v1/teams" && method == "POST") {
       json_body({{"name", "Équipe " + std::to_string(n)}});
     } else if (path == "/api/v1/categories" && method == "POST") {
@@ -354,6 +377,53 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
     } else if (path == "/api/v1/teams/{id}/opening-hours") {
       req.target = Replace(path, "{id}", std::to_string(env().team_a().id));
       if (method == "PUT") json_body({{"opening_hours", nullptr}});
+    } else if (path.rfind("/admin", 0) == 0 && method == "POST") {
+      // The admin pages' forms, harmless to the other cells: new names, inactive rules, the
+      // desk's hours and the AI switch kept as they are.
+      const std::string tag = std::to_string(n);
+      if (path == "/admin/utilisateurs") {
+        form_body("email=page" + tag + "%40mairie.example&role=agent&display_name=Cellule");
+      } else if (path == "/admin/utilisateurs/{id}") {
+        // Agent A as they are: changes nothing.
+        const core::User& agent = env().account(Who::kAgentA).user;
+        req.target = Replace(path, "{id}", std::to_string(agent.id));
+        std::string teams;
+        for (core::Id t : agent.team_ids) teams += "&team=" + std::to_string(t);
+        form_body("role=agent&active=yes" + teams);
+      } else if (path == "/admin/equipes") {
+        form_body("name=Equipe+page+" + tag);
+      } else if (path == "/admin/equipes/{id}/horaires") {
+        req.target = Replace(path, "{id}", std::to_string(env().team_a().id));
+        form_body("opening_hours=");
+      } else if (path == "/admin/categories") {
+        form_body("slug=page-" + tag + "&name=Cellule");
+      } else if (path == "/admin/sla") {
+        form_body("name=Cellule+" + tag + "&resolution_minutes=600");  // no "active": inactive
+      } else if (path == "/admin/sla/{id}") {
+        req.target = Replace(path, "{id}", std::to_string(InactivePolicy(n)));
+        form_body("version=1&name=Cellule+" + tag + "&first_reply_minutes=45");
+      } else if (path == "/admin/automatisations") {
+        form_body("name=Cellule+" + tag + "&kind=trigger&on_create=yes&actions=" +
+                  UrlEncode(R"([{"type":"add_tags","tags":["x"]}])"));
+      } else if (path.rfind("/admin/automatisations/{id}", 0) == 0) {
+        req.target = Replace(path, "{id}", std::to_string(InactiveAutomation(n)));
+        if (path.ends_with("/activation"))
+          form_body("version=1&active=false");
+        else
+          form_body("version=1&name=Cellule+" + tag + "&kind=trigger&on_create=yes&actions=" +
+                    UrlEncode(R"([{"type":"add_tags","tags":["y"]}])"));
+      } else if (path == "/admin/ia/{feature}") {
+        req.target = Replace(path, "{feature}", "triage.category");
+        auto now = env().store().ai().GetSetting(storage::kAiTriageCategory);
+        EXPECT_TRUE(now.ok());
+        form_body("mode=off&version=" + std::to_string(now.ok() ? now->version : 0));  // stays off
+      }
+    } else if (path == "/admin/utilisateurs/{id}") {
+      req.target = Replace(path, "{id}", std::to_string(env().account(Who::kAgentA).user.id));
+    } else if (path.rfind("/admin/", 0) == 0 && path.find("{id}") != std::string::npos) {
+      req.target = Replace(
+          path, "{id}",
+          std::to_string(path == "/admin/sla/{id}" ? InactivePolicy(n) : InactiveAutomation(n)));
     }
     return req;
   }
@@ -377,6 +447,28 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
     EXPECT_TRUE(decisions.ok() && decisions->size() == 1);
     return {made.ok() ? made->id : 0,
             decisions.ok() && !decisions->empty() ? decisions->front().id : 0};
+  }
+
+  // An inactive SLA policy (other cells' requests get no deadlines from it); its id.
+  core::Id InactivePolicy(int n) {
+    sla::Policy policy;
+    policy.name = "Cellule " + std::to_string(n);
+    policy.first_reply_minutes = 60;
+    policy.active = false;
+    auto made = env().store().sla().CreatePolicy(policy, storage::Actor::System("test"));
+    EXPECT_TRUE(made.ok()) << made.status().ToString();
+    return made.ok() ? made->id : 0;
+  }
+
+  // An inactive automation (other cells' requests do not change under it); its id.
+  core::Id InactiveAutomation(int n) {
+    storage::Automation a;
+    a.name = "Cellule " + std::to_string(n);
+    a.active = false;
+    a.actions = {automation::Action{automation::ActionType::kAddTags, {}, "", {"x"}, {}}};
+    auto made = env().store().automations().CreateAutomation(a, storage::Actor::System("test"));
+    EXPECT_TRUE(made.ok()) << made.status().ToString();
+    return made.ok() ? made->id : 0;
   }
 
   // A real (tiny) triage model version, inactive; its id.

@@ -96,6 +96,10 @@ class TestStore : public storage::Store {
     return inner_->FindUserByEmail(email);
   }
   Result<std::vector<core::User>> ListUsers() override { return inner_->ListUsers(); }
+  Result<core::User> UpdateUser(core::Id id, const storage::UserChange& change,
+                                const storage::Actor& actor) override {
+    return inner_->UpdateUser(id, change, actor);
+  }
   Result<core::Citizen> GetCitizen(core::Id id) override { return inner_->GetCitizen(id); }
   Result<std::map<core::Id, core::Citizen>> GetCitizens(const std::vector<core::Id>& ids) override {
     return inner_->GetCitizens(ids);

@@ -3,10 +3,25 @@
 // request's AI decisions with their probabilities and reasons (staff who may see the request).
 // Every change is audited by the store.
 #include "server/auth.h"
+#include "server/config_input.h"
 #include "server/json/dto.h"
 #include "triage/classifier.h"
 
 namespace guichet::server {
+
+std::optional<std::int64_t> ReadAiSetting(const json& body, storage::AiSetting& setting,
+                                          std::vector<core::FieldError>& errors) {
+  FieldReader reader(body, errors);
+  const std::vector<std::string_view> modes = {"off", "suggest", "auto"};
+  if (auto mode = reader.Enum("mode", storage::ParseAiMode, modes, true)) setting.mode = *mode;
+  if (auto threshold = reader.Number("threshold")) setting.threshold = *threshold;
+  const auto version = reader.Integer("version");
+  reader.RejectUnknown();
+  if (!(setting.threshold >= 0 && setting.threshold <= 1))
+    errors.push_back({"threshold", "must be between 0 and 1"});
+  return version;
+}
+
 namespace {
 
 json SettingToJson(const storage::AiSetting& s) {
@@ -69,16 +84,9 @@ HttpResponse PutSetting(HttpContext& ctx) {
   auto parsed = ParseJsonObject(ctx.body);
   if (auto* problem = std::get_if<HttpResponse>(&parsed)) return *problem;
   std::vector<core::FieldError> errors;
-  FieldReader reader(std::get<json>(parsed), errors);
   storage::AiSetting setting;
   setting.feature = feature;
-  const std::vector<std::string_view> modes = {"off", "suggest", "auto"};
-  if (auto mode = reader.Enum("mode", storage::ParseAiMode, modes, true)) setting.mode = *mode;
-  if (auto threshold = reader.Number("threshold")) setting.threshold = *threshold;
-  const auto body_version = reader.Integer("version");
-  reader.RejectUnknown();
-  if (!(setting.threshold >= 0 && setting.threshold <= 1))
-    errors.push_back({"threshold", "must be between 0 and 1"});
+  const auto body_version = ReadAiSetting(std::get<json>(parsed), setting, errors);
   if (!errors.empty()) return ValidationProblem(errors);
   auto expected = ExpectedVersion(ctx, body_version);
   if (auto* problem = std::get_if<HttpResponse>(&expected)) return *problem;

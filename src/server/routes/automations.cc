@@ -2,9 +2,38 @@
 // macros (leads and admins write; staff read and apply them to requests they may work), and a
 // request's queued notifications. Every change is audited by the store.
 #include "server/auth.h"
+#include "server/config_input.h"
 #include "server/json/dto.h"
 
 namespace guichet::server {
+
+std::optional<std::int64_t> ReadAutomation(const json& body, storage::Automation& a,
+                                           std::vector<core::FieldError>& errors) {
+  FieldReader reader(body, errors);
+  if (auto v = reader.String("name")) a.name = *v;
+  if (auto v = reader.String("kind")) {
+    if (auto kind = storage::ParseAutomationKind(*v)) {
+      a.kind = *kind;
+      if (*kind == storage::AutomationKind::kScheduled && !body.contains("on_create"))
+        a.on_create = false;
+    } else {
+      errors.push_back({"kind", "must be trigger or scheduled"});
+    }
+  }
+  if (auto v = reader.Bool("on_create")) a.on_create = *v;
+  if (auto v = reader.Bool("on_update")) a.on_update = *v;
+  if (auto v = reader.Integer("position")) a.position = *v;
+  if (auto v = reader.Bool("active")) a.active = *v;
+  const auto version = reader.Integer("version");
+  // Lists are read by the automation vocabulary, with their own element paths.
+  if (const json* v = reader.Raw("conditions"))
+    a.conditions = automation::ParseConditions(*v, errors);
+  if (const json* v = reader.Raw("actions")) a.actions = automation::ParseActions(*v, errors);
+  reader.RejectUnknown();
+  if (errors.empty()) errors = storage::ValidateAutomation(a);
+  return version;
+}
+
 namespace {
 
 using storage::Automation;
@@ -41,34 +70,6 @@ HttpResponse Versioned(int status, const json& body, const T& item) {
   HttpResponse r = Json(status, body);
   r.headers.emplace_back("ETag", ETag(item.version));
   return r;
-}
-
-// Reads the fields present in `body` over `a`; returns the body's "version", if any.
-std::optional<std::int64_t> ReadAutomation(const json& body, Automation& a,
-                                           std::vector<core::FieldError>& errors) {
-  FieldReader reader(body, errors);
-  if (auto v = reader.String("name")) a.name = *v;
-  if (auto v = reader.String("kind")) {
-    if (auto kind = storage::ParseAutomationKind(*v)) {
-      a.kind = *kind;
-      if (*kind == storage::AutomationKind::kScheduled && !body.contains("on_create"))
-        a.on_create = false;
-    } else {
-      errors.push_back({"kind", "must be trigger or scheduled"});
-    }
-  }
-  if (auto v = reader.Bool("on_create")) a.on_create = *v;
-  if (auto v = reader.Bool("on_update")) a.on_update = *v;
-  if (auto v = reader.Integer("position")) a.position = *v;
-  if (auto v = reader.Bool("active")) a.active = *v;
-  const auto version = reader.Integer("version");
-  // Lists are read by the automation vocabulary, with their own element paths.
-  if (const json* v = reader.Raw("conditions"))
-    a.conditions = automation::ParseConditions(*v, errors);
-  if (const json* v = reader.Raw("actions")) a.actions = automation::ParseActions(*v, errors);
-  reader.RejectUnknown();
-  if (errors.empty()) errors = storage::ValidateAutomation(a);
-  return version;
 }
 
 std::optional<std::int64_t> ReadMacro(const json& body, Macro& m,

@@ -4,29 +4,12 @@
 #include <algorithm>
 
 #include "server/auth.h"
+#include "server/config_input.h"
 #include "server/json/dto.h"
 #include "sla/policy_json.h"
 
 namespace guichet::server {
-namespace {
 
-json PolicyToJson(const sla::Policy& p) {
-  json out = sla::PolicyFieldsJson(p);
-  out["id"] = p.id;
-  out["version"] = p.version;
-  out["created_at"] = FormatIso8601(p.created_at);
-  out["updated_at"] = FormatIso8601(p.updated_at);
-  return out;
-}
-
-HttpResponse PolicyResponse(int status, const sla::Policy& p) {
-  HttpResponse r = Json(status, PolicyToJson(p));
-  r.headers.emplace_back("ETag", ETag(p.version));
-  return r;
-}
-
-// Reads the fields present in `body` over `p`; null clears a criterion or a target. Returns the
-// body's "version", if any.
 std::optional<std::int64_t> ReadPolicy(const json& body, sla::Policy& p,
                                        std::vector<core::FieldError>& errors) {
   FieldReader reader(body, errors);
@@ -50,6 +33,31 @@ std::optional<std::int64_t> ReadPolicy(const json& body, sla::Policy& p,
   reader.RejectUnknown();
   if (errors.empty()) errors = sla::ValidatePolicy(p);
   return version;
+}
+
+std::optional<std::string> ReadTeamHours(const json& body, std::vector<core::FieldError>& errors) {
+  FieldReader reader(body, errors);
+  const bool cleared = reader.IsNull("opening_hours");
+  auto hours = reader.String("opening_hours", !cleared);
+  reader.RejectUnknown();
+  return hours;
+}
+
+namespace {
+
+json PolicyToJson(const sla::Policy& p) {
+  json out = sla::PolicyFieldsJson(p);
+  out["id"] = p.id;
+  out["version"] = p.version;
+  out["created_at"] = FormatIso8601(p.created_at);
+  out["updated_at"] = FormatIso8601(p.updated_at);
+  return out;
+}
+
+HttpResponse PolicyResponse(int status, const sla::Policy& p) {
+  HttpResponse r = Json(status, PolicyToJson(p));
+  r.headers.emplace_back("ETag", ETag(p.version));
+  return r;
 }
 
 HttpResponse ListPolicies(HttpContext& ctx) {
@@ -185,10 +193,7 @@ HttpResponse PutTeamHours(HttpContext& ctx) {
   auto parsed = ParseJsonObject(ctx.body);
   if (auto* problem = std::get_if<HttpResponse>(&parsed)) return *problem;
   std::vector<core::FieldError> errors;
-  FieldReader reader(std::get<json>(parsed), errors);
-  const bool cleared = reader.IsNull("opening_hours");
-  const auto hours = reader.String("opening_hours", !cleared);
-  reader.RejectUnknown();
+  const auto hours = ReadTeamHours(std::get<json>(parsed), errors);
   if (!errors.empty()) return ValidationProblem(errors);
   Status set = ctx.store->sla().SetTeamOpeningHours(*id, hours, ctx.actor());
   if (!set.ok()) return ProblemFor(set);

@@ -19,10 +19,10 @@ class FormFields {
       : fields_(std::move(fields)) {}
   // The first value of `name`, or nullopt when the form has no such field.
   std::optional<std::string> Get(std::string_view name) const;
+  // Every value of `name`, in order (a group of checkboxes).
+  std::vector<std::string> All(std::string_view name) const;
   // The value of `name`, "" when absent.
   std::string Value(std::string_view name) const { return Get(name).value_or(""); }
-  // Every value of `name`, in the form's order (checkboxes of one name).
-  std::vector<std::string> All(std::string_view name) const;
 
  private:
   std::vector<std::pair<std::string, std::string>> fields_;

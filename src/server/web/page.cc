@@ -209,6 +209,8 @@ HttpResponse RenderPage(const HttpContext& ctx, Page page) {
     layout["staff_csrf"] = ctx.principal.csrf_token;
     // The dashboard's readers (routes/dashboard.cc): leads, admins and auditors.
     layout["staff_dashboard"] = !ctx.principal.Is(core::Role::kAgent);
+    layout["staff_admin"] = ctx.principal.Is(core::Role::kAdmin) ||
+                            ctx.principal.Is(core::Role::kAuditor);  // the admin pages they read
   } else if (ctx.principal.Is(core::Role::kCitizen) && ctx.principal.via_session) {
     layout["citizen"] = true;  // their requests, and signing out
     layout["account_name"] = ctx.principal.user->display_name;
