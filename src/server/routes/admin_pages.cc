@@ -20,7 +20,8 @@ using web::Page;
 using web::Text;
 
 std::optional<HttpResponse> RequireReader(const HttpContext& ctx, bool auditors_read) {
-  if (ctx.principal.anonymous()) return SeeOther("/agent/connexion?lang=" + web::PageLanguage(ctx));
+  if (ctx.principal.anonymous())
+    return web::SeeOther("/agent/connexion?lang=" + web::PageLanguage(ctx));
   if (ctx.principal.Is(core::Role::kAdmin) ||
       (auditors_read && ctx.principal.Is(core::Role::kAuditor)))
     return std::nullopt;
@@ -33,16 +34,8 @@ std::optional<HttpResponse> RequireAdmin(const HttpContext& ctx) {
 
 bool IsAdmin(const HttpContext& ctx) { return ctx.principal.Is(core::Role::kAdmin); }
 
-HttpResponse SeeOther(const std::string& location) {
-  HttpResponse r;
-  r.status = 303;
-  r.content_type = "text/plain; charset=utf-8";
-  r.headers.emplace_back("Location", location);
-  return r;
-}
-
 HttpResponse Done(const HttpContext& ctx, const std::string& path, const std::string& done) {
-  return SeeOther(path + "?lang=" + web::PageLanguage(ctx) + "&done=" + done);
+  return web::SeeOther(path + "?lang=" + web::PageLanguage(ctx) + "&done=" + done);
 }
 
 std::string DoneNotice(const HttpContext& ctx, const std::string& lang) {
@@ -177,6 +170,19 @@ HttpResponse Index(HttpContext& ctx) {
 
 // --- Users ------------------------------------------------------------------------------------
 
+// The teams as a select's choices (`selected`: the id chosen), and their names by id.
+json TeamChoices(const std::vector<core::Team>& teams, const std::string& selected,
+                 std::map<core::Id, std::string>& names) {
+  json choices = json::array();
+  for (const core::Team& t : teams) {
+    names[t.id] = t.name;
+    choices.push_back({{"value", std::to_string(t.id)},
+                       {"label", t.name},
+                       {"selected", std::to_string(t.id) == selected}});
+  }
+  return choices;
+}
+
 struct UserForm {
   std::string display_name, email, role = "agent", team;
 };
@@ -189,13 +195,7 @@ HttpResponse UsersPage(HttpContext& ctx, const UserForm& in = {},
   auto teams = ctx.store->ListTeams();
   if (!users.ok() || !teams.ok()) return admin::Unavailable(ctx);
   std::map<core::Id, std::string> team_names;
-  json team_choices = json::array();
-  for (const core::Team& t : *teams) {
-    team_names[t.id] = t.name;
-    team_choices.push_back({{"value", std::to_string(t.id)},
-                            {"label", t.name},
-                            {"selected", std::to_string(t.id) == in.team}});
-  }
+  const json team_choices = TeamChoices(*teams, in.team, team_names);
   json rows = json::array();
   for (const core::User& u : *users) {
     std::string names;
@@ -431,13 +431,7 @@ HttpResponse CategoriesPage(HttpContext& ctx, const CategoryForm& in = {},
   auto teams = ctx.store->ListTeams();
   if (!categories.ok() || !teams.ok()) return admin::Unavailable(ctx);
   std::map<core::Id, std::string> team_names;
-  json team_choices = json::array();
-  for (const core::Team& t : *teams) {
-    team_names[t.id] = t.name;
-    team_choices.push_back({{"value", std::to_string(t.id)},
-                            {"label", t.name},
-                            {"selected", std::to_string(t.id) == in.team}});
-  }
+  const json team_choices = TeamChoices(*teams, in.team, team_names);
   json rows = json::array();
   for (const core::Category& c : *categories)
     rows.push_back({{"slug", c.slug},

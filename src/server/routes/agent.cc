@@ -22,16 +22,9 @@ namespace guichet::server {
 
 namespace agent {
 
-HttpResponse SeeOther(const std::string& location) {
-  HttpResponse r;
-  r.status = 303;
-  r.content_type = "text/plain; charset=utf-8";
-  r.headers.emplace_back("Location", location);
-  return r;
-}
-
 std::optional<HttpResponse> RequireStaffPage(const HttpContext& ctx) {
-  if (ctx.principal.anonymous()) return SeeOther("/agent/connexion?lang=" + web::PageLanguage(ctx));
+  if (ctx.principal.anonymous())
+    return web::SeeOther("/agent/connexion?lang=" + web::PageLanguage(ctx));
   if (!ctx.principal.staff())
     return web::MessagePage(ctx, 403, "forbidden_title", "agent_staff_only");
   return std::nullopt;
@@ -60,9 +53,9 @@ std::string CheckPatchReferences(HttpContext& ctx, const core::RequestPatch& pat
 namespace {
 
 using agent::RequireStaffPage;
-using agent::SeeOther;
 using web::DateTimeText;
 using web::Page;
+using web::SeeOther;
 using web::Text;
 
 HttpResponse LoginPage(const HttpContext& ctx, int status, const std::string& error_key,

@@ -11,9 +11,6 @@
 
 namespace guichet::server::agent {
 
-// A 303 to `location` (post/redirect/get, or to the sign-in page).
-HttpResponse SeeOther(const std::string& location);
-
 // Staff signed in through the page (a session) pass (nullopt); anyone else gets their answer: the
 // sign-in page for the anonymous, a 403 page for citizens.
 std::optional<HttpResponse> RequireStaffPage(const HttpContext& ctx);

@@ -19,14 +19,6 @@ constexpr int kListRows = 50;
 
 std::string Lang(const HttpContext& ctx) { return web::PageLanguage(ctx); }
 
-HttpResponse SeeOther(const std::string& location) {
-  HttpResponse r;
-  r.status = 303;
-  r.content_type = "text/plain; charset=utf-8";
-  r.headers.emplace_back("Location", location);
-  return r;
-}
-
 // How the reader reached the request: its private link (the code) or their account.
 struct Access {
   std::string secret;  // empty: through the account
@@ -105,7 +97,7 @@ HttpResponse PostReply(HttpContext& ctx, const core::Request& request, const Acc
       return ThreadPage(ctx, request, access);  // closed meanwhile: the page says so
     return web::MessagePage(ctx, 503, "error_title", "error_text");
   }
-  return SeeOther(WithQuery(RequestPath(request, access), access, lang, "&sent=1"));
+  return web::SeeOther(WithQuery(RequestPath(request, access), access, lang, "&sent=1"));
 }
 
 // A file of `request`, sent as a download (never shown inline: it came from outside).
@@ -182,8 +174,8 @@ HttpResponse DownloadByLink(HttpContext& ctx) {
 // their own area, anyone else a refusal.
 std::optional<HttpResponse> RequireCitizenPage(const HttpContext& ctx) {
   const std::string lang = Lang(ctx);
-  if (ctx.principal.anonymous()) return SeeOther("/connexion?lang=" + lang);
-  if (ctx.principal.staff()) return SeeOther("/agent?lang=" + lang);
+  if (ctx.principal.anonymous()) return web::SeeOther("/connexion?lang=" + lang);
+  if (ctx.principal.staff()) return web::SeeOther("/agent?lang=" + lang);
   if (!ctx.principal.Is(core::Role::kCitizen) || !ctx.principal.user->citizen_id)
     return web::MessagePage(ctx, 403, "forbidden_title", "forbidden_text");
   return std::nullopt;

@@ -22,14 +22,6 @@ using web::Text;
 
 constexpr int kDefaultDays = 30;
 
-HttpResponse SeeOther(const std::string& location) {
-  HttpResponse r;
-  r.status = 303;
-  r.content_type = "text/plain; charset=utf-8";
-  r.headers.emplace_back("Location", location);
-  return r;
-}
-
 bool MaySeeDashboard(const Principal& p) {
   return p.Is(core::Role::kLead) || p.Is(core::Role::kAdmin) || p.Is(core::Role::kAuditor);
 }
@@ -323,7 +315,7 @@ struct Loaded {
 
 // The report for the reader, or the page to answer with.
 std::variant<Loaded, HttpResponse> Load(HttpContext& ctx, const std::string& lang) {
-  if (ctx.principal.anonymous()) return SeeOther("/agent/connexion?lang=" + lang);
+  if (ctx.principal.anonymous()) return web::SeeOther("/agent/connexion?lang=" + lang);
   if (!ctx.principal.staff())
     return web::MessagePage(ctx, 403, "forbidden_title", "agent_staff_only");
   if (!MaySeeDashboard(ctx.principal))

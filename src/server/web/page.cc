@@ -235,6 +235,14 @@ HttpResponse RenderFragment(const HttpContext& ctx, const std::string& template_
   return HtmlResponse(200, std::move(*content));
 }
 
+HttpResponse SeeOther(const std::string& location) {
+  HttpResponse r;
+  r.status = 303;
+  r.content_type = "text/plain; charset=utf-8";
+  r.headers.emplace_back("Location", location);
+  return r;
+}
+
 HttpResponse MessagePage(const HttpContext& ctx, int status, std::string_view title_key,
                          std::string_view text_key) {
   const std::string lang = PageLanguage(ctx);

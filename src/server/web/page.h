@@ -44,6 +44,9 @@ HttpResponse RenderPage(const HttpContext& ctx, Page page);
 HttpResponse RenderFragment(const HttpContext& ctx, const std::string& template_name,
                             nlohmann::json data);
 
+// A 303 to `location`: post/redirect/get, or to the sign-in page.
+HttpResponse SeeOther(const std::string& location);
+
 // A page with a heading and one paragraph (not found, form expired…), both catalogue keys.
 HttpResponse MessagePage(const HttpContext& ctx, int status, std::string_view title_key,
                          std::string_view text_key);
