@@ -41,6 +41,7 @@ std::vector<Route> AllRoutes() {
   AddCitizenPageRoutes(routes);
   AddDashboardRoutes(routes);
   AddKbSearchRoutes(routes);
+  AddSchemeRoutes(routes);
   return routes;
 }
 

@@ -144,6 +144,9 @@ constexpr MatrixRow kMatrix[] = {
     {"GET",    "/agent/tableau-de-bord",                  "A3333AAA"},
     {"GET",    "/agent/tableau-de-bord/{table}",          "A3333AAA"},
     {"GET",    "/api/v1/reports/dashboard",               "13333AAA"},
+    {"GET",    "/api/v1/schemes",                         "AAAAAAAA"},
+    {"GET",    "/api/v1/schemes/{scheme}",                "AAAAAAAA"},
+    {"POST",   "/api/v1/schemes/{scheme}/evaluate",       "AAAAAAAA"},
 };
 // clang-format on
 
@@ -351,6 +354,9 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
       json_body({{"kind", "shown"},
                  {"session", "matrix-session-" + std::to_string(n)},
                  {"suggestions", 2}});
+    } else if (path.rfind("/api/v1/schemes/{scheme}", 0) == 0) {
+      req.target = Replace(path, "{scheme}", "aide-essai");
+      if (method == "POST") json_body({{"facts", {{"revenu", 900}}}, {"date", "2025-06-01"}});
     } else if (path == "/api/v1/teams/{id}/opening-hours") {
       req.target = Replace(path, "{id}", std::to_string(env().team_a().id));
       if (method == "PUT") json_body({{"opening_hours", nullptr}});
