@@ -42,6 +42,7 @@ std::vector<Route> AllRoutes() {
   AddDashboardRoutes(routes);
   AddKbSearchRoutes(routes);
   AddSchemeRoutes(routes);
+  AddSchemePageRoutes(routes);
   return routes;
 }
 

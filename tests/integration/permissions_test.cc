@@ -147,6 +147,9 @@ constexpr MatrixRow kMatrix[] = {
     {"GET",    "/api/v1/schemes",                         "AAAAAAAA"},
     {"GET",    "/api/v1/schemes/{scheme}",                "AAAAAAAA"},
     {"POST",   "/api/v1/schemes/{scheme}/evaluate",       "AAAAAAAA"},
+    {"GET",    "/aides",                                  "AAAAAAAA"},
+    {"GET",    "/aides/{scheme}",                         "AAAAAAAA"},
+    {"POST",   "/aides/{scheme}",                         "AAAAAAAA"},
 };
 // clang-format on
 
@@ -354,6 +357,9 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
       json_body({{"kind", "shown"},
                  {"session", "matrix-session-" + std::to_string(n)},
                  {"suggestions", 2}});
+    } else if (path == "/aides/{scheme}") {
+      req.target = "/aides/aide-essai";
+      if (method == "POST") form_body("fact_commune=ville&date=2025-06-01");
     } else if (path.rfind("/api/v1/schemes/{scheme}", 0) == 0) {
       req.target = Replace(path, "{scheme}", "aide-essai");
       if (method == "POST") json_body({{"facts", {{"revenu", 900}}}, {"date", "2025-06-01"}});

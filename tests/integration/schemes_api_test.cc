@@ -275,6 +275,70 @@ TEST_P(SchemesApiTest, ASignedInCitizenNeedsTheCsrfTokenLikeAnyPost) {
   EXPECT_EQ(env().Post("/api/v1/schemes/aide-essai/evaluate", body, cookie).status, 200);
 }
 
+// The portal's "am I eligible?" pages: the list, a form generated from the facts, and the answer
+// on the same page; errors at their fields; nothing stored.
+TEST_P(SchemesApiTest, PortalPagesSimulateWithoutAnAccount) {
+  HttpResult list = env().Get("/aides");
+  ASSERT_EQ(list.status, 200) << list.body.substr(0, 300);
+  EXPECT_NE(list.body.find("href=\"/aides/aide-essai?lang=fr\""), std::string::npos);
+  EXPECT_NE(list.body.find("Aide d"), std::string::npos) << list.body;
+  EXPECT_NE(env().Get("/aides?lang=en").body.find("Test allowance"), std::string::npos);
+
+  HttpResult form = env().Get("/aides/aide-essai");
+  ASSERT_EQ(form.status, 200);
+  for (const char* field : {"name=\"fact_commune\"", "name=\"fact_revenu\"", "type=\"date\"",
+                            "name=\"fact_justificatif\" value=\"true\"", "hors_commune"})
+    EXPECT_NE(form.body.find(field), std::string::npos) << field;
+  const std::string set_cookie = form.Header("set-cookie");
+  const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+  const std::string token = cookie.substr(cookie.find('=') + 1);
+  ASSERT_FALSE(token.empty());
+  auto post = [&](const std::string& fields) {
+    return env().Call({"POST",
+                       "/aides/aide-essai",
+                       {{"Content-Type", "application/x-www-form-urlencoded"}, {"Cookie", cookie}},
+                       "csrf_token=" + token + "&" + fields});
+  };
+  const Counts before = env().CountAll();
+  HttpResult eligible = post(
+      "fact_commune=ville&fact_revenu=900%2C00&fact_enfants=2&fact_date_naissance=1980-05-04"
+      "&fact_justificatif=true&date=2025-06-01");
+  ASSERT_EQ(eligible.status, 200) << eligible.body.substr(0, 500);
+  EXPECT_NE(eligible.body.find("éligible"), std::string::npos);
+  EXPECT_NE(eligible.body.find("250,00"), std::string::npos);
+  EXPECT_NE(eligible.body.find("article 3"), std::string::npos);         // legal references
+  EXPECT_NE(eligible.body.find("value=\"900,00\""), std::string::npos);  // the answers stay
+
+  HttpResult incomplete = post("fact_commune=ville&fact_justificatif=&date=2025-06-01");
+  ASSERT_EQ(incomplete.status, 200);
+  EXPECT_NE(incomplete.body.find("href=\"#fact_date_naissance\""), std::string::npos);
+  EXPECT_NE(incomplete.body.find("Quelle est votre date de naissance ?"), std::string::npos);
+
+  HttpResult absurd = post("fact_revenu=-100&date=2025-06-01");
+  EXPECT_EQ(absurd.status, 422);
+  EXPECT_NE(absurd.body.find("id=\"revenu-error\""), std::string::npos) << absurd.body;
+  HttpResult old = post("fact_date_naissance=1725-01-01&date=2025-06-01");  // 300 years old
+  EXPECT_EQ(old.status, 422);
+  EXPECT_NE(old.body.find("id=\"date_naissance-error\""), std::string::npos) << old.body;
+  HttpResult wrong = post("fact_enfants=deux&date=2025-06-01");
+  EXPECT_EQ(wrong.status, 422);
+  EXPECT_NE(wrong.body.find("id=\"enfants-error\""), std::string::npos);
+  HttpResult outside = post("fact_commune=ville&date=2030-01-01");
+  EXPECT_EQ(outside.status, 422);
+  EXPECT_NE(outside.body.find("id=\"date-error\""), std::string::npos);
+  EXPECT_EQ(env().CountAll(), before);
+
+  // Without the form's token: refused like every form.
+  EXPECT_EQ(env()
+                .Call({"POST",
+                       "/aides/aide-essai",
+                       {{"Content-Type", "application/x-www-form-urlencoded"}},
+                       "fact_commune=ville"})
+                .status,
+            403);
+  EXPECT_EQ(env().Get("/aides/inconnue").status, 404);
+}
+
 GUICHET_INSTANTIATE_ON_BACKENDS(SchemesApiTest);
 
 // The example schemes shipped in rules/examples, served as `make run` serves them.
