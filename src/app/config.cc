@@ -31,6 +31,7 @@ constexpr KeySpec kKeys[] = {
     {"jobs.workers", "GUICHET_JOBS_WORKERS", Kind::kInteger},
     {"jobs.poll_seconds", "GUICHET_JOBS_POLL_SECONDS", Kind::kInteger},
     {"search.index_dir", "GUICHET_SEARCH_INDEX_DIR", Kind::kString},
+    {"rules.dir", "GUICHET_RULES_DIR", Kind::kString},
 };
 
 using Value = std::variant<std::string, std::int64_t, bool>;
@@ -109,6 +110,7 @@ void Set(Config& c, std::string_view key, const Value& v) {
   if (key == "server.secure_cookies") c.server_secure_cookies = std::get<bool>(v);
   if (key == "log.level") c.log_level = std::get<std::string>(v);
   if (key == "search.index_dir") c.search_index_dir = std::get<std::string>(v);
+  if (key == "rules.dir") c.rules_dir = std::get<std::string>(v);
 }
 
 std::string Location(const std::string& source, const toml::source_region& region) {
@@ -199,8 +201,10 @@ Result<Config> ApplyToml(Config base, std::string_view text, const std::string& 
   }
   for (auto&& [table_key, table_node] : root) {
     const std::string table_name(table_key.str());
-    const bool known_table = table_name == "database" || table_name == "server" ||
-                             table_name == "log" || table_name == "jobs";
+    // A table is known when some key lives in it ([search] and [rules] too, not only the first
+    // four).
+    bool known_table = false;
+    for (const KeySpec& k : kKeys) known_table |= k.key.rfind(table_name + ".", 0) == 0;
     if (!known_table) {
       return InvalidArgument(Location(source_name, table_key.source()) + ": unknown key \"" +
                              table_name + "\" (known keys: " + KnownKeys("") + ")");

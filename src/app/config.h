@@ -11,6 +11,8 @@
 //   jobs.enabled           GUICHET_JOBS_ENABLED             true   (run background jobs here)
 //   jobs.workers           GUICHET_JOBS_WORKERS             2      (1 to 64 threads)
 //   jobs.poll_seconds      GUICHET_JOBS_POLL_SECONDS        5      (1 to 3600: idle polling)
+//   search.index_dir       GUICHET_SEARCH_INDEX_DIR         ""     (in memory)
+//   rules.dir              GUICHET_RULES_DIR                ""     (no schemes)
 //
 // Errors are one readable line: "guichet.toml:3:1: unknown key "server.thread"" for the file
 // (syntax errors, unknown keys, wrong types and bad values all carry line and column),
@@ -40,6 +42,9 @@ struct Config {
   // The knowledge-base search index of this node: a folder kept across restarts, or "" to build
   // it in memory at every start (derived data either way; the database is the source).
   std::string search_index_dir;
+  // The folder of eligibility schemes (every scheme.toml under it, docs/rules.md), or "" for
+  // none. A scheme that does not load stops the server from starting, like a bad config.
+  std::string rules_dir;
 };
 
 // Looks up an environment variable; nullopt when unset.

@@ -9,12 +9,15 @@
 
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <memory>
+#include <sstream>
 
 #include "app/commands.h"
 #include "common/log.h"
 #include "jobs/builtin.h"
 #include "jobs/runner.h"
+#include "rules/registry.h"
 #include "server/server.h"
 #include "storage/jobs.h"
 
@@ -45,6 +48,32 @@ int RunServe(const Config& config, const Io& io) {
   auto listen = ParseListenAddress(config.server_listen);
   if (!listen.ok()) return Fail(io, "server.listen " + listen.status().message());
 
+  // Schemes first: a rule file that does not load stops the start, like a bad config, before
+  // the store is opened.
+  auto schemes = std::make_shared<rules::SchemeRegistry>();
+  if (!config.rules_dir.empty()) {
+    auto loaded = rules::LoadSchemeRegistry(config.rules_dir);
+    if (!loaded.ok() && loaded.status().code() == StatusCode::kNotFound) {
+      return Fail(io, "rules.dir " + loaded.status().message());
+    }
+    if (!loaded.ok()) {
+      // One "file:line:col: message" per line, the file named under the folder.
+      std::istringstream lines(loaded.status().message());
+      for (std::string line; std::getline(lines, line);) {
+        io.err << (std::filesystem::path(config.rules_dir) / line).generic_string() << '\n';
+      }
+      return Fail(io, "rules.dir " + config.rules_dir +
+                          ": the schemes above do not load; the server does not start");
+    }
+    *schemes = std::move(*loaded);
+    std::string ids;
+    for (const rules::Scheme& s : schemes->schemes()) ids += (ids.empty() ? "" : ",") + s.id();
+    LogEvent(LogLevel::kInfo, "schemes_loaded",
+             {{"dir", config.rules_dir},
+              {"count", std::to_string(schemes->schemes().size())},
+              {"ids", ids}});
+  }
+
   storage::StoreOptions store_options;
   // One connection per worker plus a few for bursts and operations endpoints, and one per job
   // worker plus one for lease renewals.
@@ -66,6 +95,7 @@ int RunServe(const Config& config, const Io& io) {
   }
 
   server::ServerOptions options;
+  options.schemes = std::move(schemes);
   options.host = listen->host;
   options.port = listen->port;
   options.threads = config.server_threads;

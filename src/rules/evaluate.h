@@ -84,6 +84,9 @@ const std::string& InputLabel(const Scheme& scheme, const TraceInput& input, Lan
 // rule with its result, values and legal reference, missing facts with their questions, and the
 // counterfactuals.
 std::string Explain(const Scheme& scheme, const Decision& decision, Lang lang);
+// A value as JSON: null when unknown, money as a string of euros with two decimals ("120.00"),
+// dates as "YYYY-MM-DD", enums and texts as strings, numbers and booleans as themselves.
+nlohmann::json ValueToJson(const Value& value);
 // {"scheme", "as_of", "outcome", "amount", "automatic_approval", "missing": [{fact, question_fr,
 // question_en}], "trace": [{rule, result, legal, inputs}], "counterfactuals", "explanation":
 // {"fr", "en"}}.

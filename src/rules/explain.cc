@@ -34,7 +34,9 @@ std::string_view ResultLabel(RuleResult r, Lang lang) {
   return "?";
 }
 
-nlohmann::json ValueJson(const Value& v) {
+}  // namespace
+
+nlohmann::json ValueToJson(const Value& v) {
   if (!v.known) return nullptr;
   switch (v.type) {
     case Type::kBool:
@@ -59,6 +61,8 @@ nlohmann::json ValueJson(const Value& v) {
   return nullptr;
 }
 
+namespace {
+
 nlohmann::json InputsJson(const Scheme& scheme, const std::vector<TraceInput>& inputs) {
   nlohmann::json out = nlohmann::json::array();
   const internal::SchemeData& data = scheme.data();
@@ -69,7 +73,7 @@ nlohmann::json InputsJson(const Scheme& scheme, const std::vector<TraceInput>& i
     out.push_back({{"name", name},
                    {"kind", InputKindName(in.kind)},
                    {"type", TypeName(in.value.type)},
-                   {"value", ValueJson(in.value)}});
+                   {"value", ValueToJson(in.value)}});
   }
   return out;
 }
@@ -160,7 +164,7 @@ nlohmann::json DecisionToJson(const Scheme& scheme, const Decision& decision) {
     counterfactuals.push_back({{"rule", scheme.rules()[c.rule].id},
                                {"fact", scheme.facts()[c.fact].id},
                                {"bound", c.at_most ? "at_most" : "at_least"},
-                               {"value", ValueJson(c.value)},
+                               {"value", ValueToJson(c.value)},
                                {"outcome", OutcomeName(c.outcome)},
                                {"fr", c.fr},
                                {"en", c.en}});
@@ -184,7 +188,7 @@ nlohmann::json DecisionToJson(const Scheme& scheme, const Decision& decision) {
     amount.type = Type::kMoney;
     amount.known = true;
     amount.i = *decision.amount_cents;
-    out["amount"] = ValueJson(amount);
+    out["amount"] = ValueToJson(amount);
     out["amount_inputs"] = InputsJson(scheme, decision.amount_inputs);
   }
   return out;

@@ -292,9 +292,9 @@ void Loader::LoadHeader(const toml::table& root) {
   data_.title_fr = String(*scheme, "title_fr", "[scheme]", true, region).value_or("");
   data_.title_en = String(*scheme, "title_en", "[scheme]", true, region).value_or("");
   default_legal_text_ = String(*scheme, "legal_text", "[scheme]", false, region).value_or("");
-  (void)String(*scheme, "description_fr", "[scheme]", false, region);
-  (void)String(*scheme, "description_en", "[scheme]", false, region);
-  (void)String(*scheme, "authority", "[scheme]", false, region);
+  data_.description_fr = String(*scheme, "description_fr", "[scheme]", false, region).value_or("");
+  data_.description_en = String(*scheme, "description_en", "[scheme]", false, region).value_or("");
+  data_.authority = String(*scheme, "authority", "[scheme]", false, region).value_or("");
   data_.example = Bool(*scheme, "example").value_or(false);
   data_.automatic_approval = Bool(*scheme, "automatic_approval").value_or(false);
   if (scheme->get("valid_from") == nullptr) Error(region, "[scheme] needs \"valid_from\"");

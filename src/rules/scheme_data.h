@@ -126,6 +126,7 @@ struct Amount {
 
 struct SchemeData {
   std::string id, title_fr, title_en, source_name;
+  std::string description_fr, description_en, authority;  // documentation only
   bool example = false, automatic_approval = false;
   Date valid_from;
   std::optional<Date> valid_to;

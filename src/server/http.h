@@ -186,6 +186,8 @@ void AddAgentRoutes(std::vector<Route>& routes);
 void AddCitizenPageRoutes(std::vector<Route>& routes);
 void AddDashboardRoutes(std::vector<Route>& routes);
 void AddAdminRoutes(std::vector<Route>& routes);
+void AddSchemeRoutes(std::vector<Route>& routes);
+void AddSchemePageRoutes(std::vector<Route>& routes);
 
 // Every route of the server, in registration order (the OpenAPI test walks it).
 std::vector<Route> AllRoutes();

@@ -42,6 +42,8 @@ std::vector<Route> AllRoutes() {
   AddDashboardRoutes(routes);
   AddAdminRoutes(routes);
   AddKbSearchRoutes(routes);
+  AddSchemeRoutes(routes);
+  AddSchemePageRoutes(routes);
   return routes;
 }
 

@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/status.h"
+#include "rules/registry.h"
 #include "storage/store.h"
 
 namespace guichet::server {
@@ -45,6 +46,9 @@ struct ServerOptions {
   const Clock* clock = nullptr;  // not owned; defaults to the system clock
   // Where this node keeps its knowledge-base search index; empty: in memory, built at start.
   std::string search_index_dir;
+  // The eligibility schemes served under /api/v1/schemes (loaded once, immutable); none when
+  // null.
+  std::shared_ptr<const rules::SchemeRegistry> schemes;
 };
 
 class Server {

@@ -107,6 +107,50 @@ TEST(ConfigTest, JobsSection) {
       << unknown.status().message();
 }
 
+TEST(ConfigTest, RulesDirIsNoneByDefaultAndOverridable) {
+  EXPECT_EQ(Config{}.rules_dir, "");
+  auto from_file = ApplyToml({}, "[rules]\ndir = \"/etc/guichet/rules\"\n", "x.toml");
+  ASSERT_TRUE(from_file.ok()) << from_file.status().ToString();
+  EXPECT_EQ(from_file->rules_dir, "/etc/guichet/rules");
+  auto from_env = ApplyEnv(*from_file, FakeEnv({{"GUICHET_RULES_DIR", "rules/examples"}}));
+  ASSERT_TRUE(from_env.ok()) << from_env.status().ToString();
+  EXPECT_EQ(from_env->rules_dir, "rules/examples");
+  auto wrong = ApplyToml({}, "[rules]\ndir = 3\n", "x.toml");
+  EXPECT_FALSE(wrong.ok());
+  // [search] was refused as an unknown table although search.index_dir is a key.
+  auto search = ApplyToml({}, "[search]\nindex_dir = \"var/search\"\n", "x.toml");
+  ASSERT_TRUE(search.ok()) << search.status().ToString();
+  EXPECT_EQ(search->search_index_dir, "var/search");
+}
+
+// A scheme that does not load stops `guichet serve` before it opens the database, with every
+// problem as file:line:col under the folder, like a bad config.
+TEST(ConfigTest, ServeRefusesToStartWithASchemeThatDoesNotLoad) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.File("rules/casse"));
+  WriteFile(dir.File("rules/casse/scheme.toml"),
+            "[scheme]\nid = \"casse\"\ntitle_fr = \"x\"\ntitle_en = \"x\"\n"
+            "valid_from = 2025-01-01\ncolour = \"red\"\n");
+  WriteFile(dir.File("guichet.toml"), "[rules]\ndir = \"" + dir.File("rules") + "\"\n");
+  const auto run = RunGuichet({"serve", "--config", dir.File("guichet.toml"), "--db",
+                               "sqlite:" + dir.File("g.db"), "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(run.code, 1) << run.err;
+  EXPECT_NE(run.err.find(dir.File("rules") + "/casse/scheme.toml:6:1: unknown key \"colour\""),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("the server does not start"), std::string::npos) << run.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.File("g.db")));
+
+  WriteFile(dir.File("guichet.toml"), "[rules]\ndir = \"" + dir.File("nowhere") + "\"\n");
+  const auto missing = RunGuichet({"serve", "--config", dir.File("guichet.toml"), "--db",
+                                   "sqlite:" + dir.File("g.db"), "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(missing.code, 1) << missing.err;
+  EXPECT_NE(missing.err.find("rules.dir " + dir.File("nowhere") + ": not a folder"),
+            std::string::npos)
+      << missing.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.File("g.db")));
+}
+
 TEST(ConfigTest, DottedKeysWork) {
   auto config = ApplyToml({}, "server.listen = \"[::1]:8443\"\nlog.level = \"warn\"\n", "x.toml");
   ASSERT_TRUE(config.ok()) << config.status().ToString();

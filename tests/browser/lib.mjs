@@ -76,7 +76,11 @@ export async function startServer({ bin = guichetBinary() } = {}) {
       path.join(fixtures, 'articles.jsonl'));
 
     server = spawn(bin, ['serve', '--db', db, '--listen', '127.0.0.1:0'], {
-      env: { ...env, GUICHET_SEARCH_INDEX_DIR: path.join(dir, 'search') },
+      env: {
+        ...env,
+        GUICHET_SEARCH_INDEX_DIR: path.join(dir, 'search'),
+        GUICHET_RULES_DIR: path.join(repoRoot, 'rules/examples'),
+      },
       stdio: ['ignore', 'inherit', 'pipe'],
     });
     const url = await listeningUrl(server);

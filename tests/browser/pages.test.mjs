@@ -28,6 +28,11 @@ export const pages = [
   { name: 'request-form', lang: 'fr', path: '/demande', heading: 'Faire une demande' },
   { name: 'request-form-en', lang: 'en', path: '/demande?lang=en', heading: 'Make a request' },
   { name: 'follow', lang: 'fr', path: '/suivi', heading: 'Suivre une demande' },
+  { name: 'schemes', lang: 'fr', path: '/aides', heading: 'Aides et tarifs : suis-je éligible ?' },
+  {
+    name: 'scheme-form-en', lang: 'en', path: '/aides/cantine?lang=en',
+    heading: 'School canteen price (example)',
+  },
   {
     name: 'follow-not-found', lang: 'fr', path: '/suivi?reference=GU-2026-999999&secret=x',
     status: 404, heading: 'Suivre une demande',

@@ -9,6 +9,7 @@
 
 #include "common/crypto.h"
 #include "common/log.h"
+#include "test_schemes.h"
 #include "testing/store_fixture.h"
 
 namespace guichet::testing {
@@ -183,6 +184,7 @@ std::unique_ptr<Env> Env::Start(const std::string& backend) {
   options.port = 0;
   options.threads = 4;
   options.password_cost = PasswordCost::kFast;
+  options.schemes = TestSchemes();
   auto server = server::StartServer(s, options);
   if (!server.ok()) {
     ADD_FAILURE() << "StartServer: " << server.status().ToString();

@@ -166,6 +166,12 @@ constexpr MatrixRow kMatrix[] = {
     {"POST",   "/admin/automatisations/{id}/activation",  "A333333A"},
     {"GET",    "/admin/ia",                               "A33333AA"},
     {"POST",   "/admin/ia/{feature}",                     "A333333A"},
+    {"GET",    "/api/v1/schemes",                         "AAAAAAAA"},
+    {"GET",    "/api/v1/schemes/{scheme}",                "AAAAAAAA"},
+    {"POST",   "/api/v1/schemes/{scheme}/evaluate",       "AAAAAAAA"},
+    {"GET",    "/aides",                                  "AAAAAAAA"},
+    {"GET",    "/aides/{scheme}",                         "AAAAAAAA"},
+    {"POST",   "/aides/{scheme}",                         "AAAAAAAA"},
 };
 // clang-format on
 
@@ -374,6 +380,12 @@ class PermissionsTest : public ServerTest<PermissionsTest> {
       json_body({{"kind", "shown"},
                  {"session", "matrix-session-" + std::to_string(n)},
                  {"suggestions", 2}});
+    } else if (path == "/aides/{scheme}") {
+      req.target = "/aides/aide-essai";
+      if (method == "POST") form_body("fact_commune=ville&date=2025-06-01");
+    } else if (path.rfind("/api/v1/schemes/{scheme}", 0) == 0) {
+      req.target = Replace(path, "{scheme}", "aide-essai");
+      if (method == "POST") json_body({{"facts", {{"revenu", 900}}}, {"date", "2025-06-01"}});
     } else if (path == "/api/v1/teams/{id}/opening-hours") {
       req.target = Replace(path, "{id}", std::to_string(env().team_a().id));
       if (method == "PUT") json_body({{"opening_hours", nullptr}});
