@@ -10,6 +10,7 @@
 
 #include "http_client.h"
 #include "own_server.h"
+#include "page_helpers.h"
 #include "tests/testing/status_macros.h"
 #include "tests/testing/store_fixture.h"
 
@@ -18,13 +19,6 @@ namespace {
 
 using core::Role;
 using json = nlohmann::json;
-
-constexpr char kForm[] = "application/x-www-form-urlencoded";
-
-std::string Find(const std::string& text, const std::string& pattern) {
-  std::smatch m;
-  return std::regex_search(text, m, std::regex(pattern)) ? m[1].str() : "";
-}
 
 bool Has(const std::string& body, const std::string& text) {
   return body.find(text) != std::string::npos;
@@ -55,28 +49,21 @@ class AdminPagesTest : public OwnServerTest {
   // A user of `role` who signs in through the sign-in page; their session and its CSRF token.
   Session SignedIn(Role role) {
     const std::string email = "page-" + std::string(core::ToString(role)) + "@mairie.example";
-    core::NewUser u;
-    u.email = email;
-    u.display_name = "Dominique " + std::string(core::ToString(role));
-    u.role = role;
-    u.password_hash = HashPassword("a-long-password", PasswordCost::kFast).value();
-    if (role == Role::kAgent || role == Role::kLead) u.team_ids = {team_id_};
-    EXPECT_TRUE(store_->CreateUser(u, storage::Actor::System("test")).ok());
-    HttpResult r = client_->Get("/agent/connexion");
-    const std::string set_cookie = r.Header("set-cookie");
-    const std::string visitor = set_cookie.substr(0, set_cookie.find(';'));
-    const std::string token = Find(r.body, R"re(name="csrf_token" value="([^"]+)")re");
-    r = client_->Post("/agent/connexion",
-                      "csrf_token=" + UrlEncode(token) + "&email=" + UrlEncode(email) +
-                          "&password=a-long-password",
-                      {{"Content-Type", kForm}, {"Cookie", visitor}});
+    std::vector<core::Id> teams;
+    if (role == Role::kAgent || role == Role::kLead) teams = {team_id_};
+    EXPECT_TRUE(
+        store_
+            ->CreateUser(UserWithPassword(email, "Dominique " + std::string(core::ToString(role)),
+                                          role, teams),
+                         storage::Actor::System("test"))
+            .ok());
+    HttpResult r = PostSignIn(*client_, email);
     EXPECT_EQ(r.status, 303) << r.body.substr(0, 300);
     Session s;
-    const std::string session_cookie = r.Header("set-cookie");
-    s.cookie = session_cookie.substr(0, session_cookie.find(';'));
+    s.cookie = CookieOf(r.Header("set-cookie"));
     // The session's token, as every page with a form carries it (the request form, open to all).
     r = client_->Get("/demande", {{"Cookie", s.cookie}});
-    s.csrf = Find(r.body, R"re(name="csrf_token" value="([^"]+)")re");
+    s.csrf = FormToken(r.body);
     EXPECT_FALSE(s.csrf.empty());
     return s;
   }

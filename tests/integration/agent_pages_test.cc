@@ -11,6 +11,7 @@
 
 #include "http_client.h"
 #include "own_server.h"
+#include "page_helpers.h"
 #include "tests/testing/status_macros.h"
 #include "tests/testing/store_fixture.h"
 
@@ -18,13 +19,6 @@ namespace guichet::testing {
 namespace {
 
 using core::Role;
-
-constexpr char kForm[] = "application/x-www-form-urlencoded";
-
-std::string Find(const std::string& text, const std::string& pattern) {
-  std::smatch m;
-  return std::regex_search(text, m, std::regex(pattern)) ? m[1].str() : "";
-}
 
 std::size_t Count(const std::string& text, const std::string& needle) {
   std::size_t n = 0;
@@ -57,32 +51,18 @@ class AgentPagesTest : public OwnServerTest {
   static storage::Actor System() { return storage::Actor::System("test"); }
 
   Result<core::Id> AddAgent(const std::string& email, const std::string& name, core::Id team) {
-    core::NewUser agent;
-    agent.email = email;
-    agent.display_name = name;
-    agent.role = Role::kAgent;
-    agent.password_hash = HashPassword("a-long-password", PasswordCost::kFast).value();
-    agent.team_ids = {team};
-    auto made = store_->CreateUser(agent, System());
+    auto made = store_->CreateUser(UserWithPassword(email, name, Role::kAgent, {team}), System());
     if (!made.ok()) return made.status();
     return made->id;
   }
 
   // Signs in through the page; the session cookie. csrf_ is the session's form token.
   std::string SignIn(const std::string& email) {
-    HttpResult r = client_->Get("/agent/connexion");
-    const std::string set_cookie = r.Header("set-cookie");
-    const std::string visitor = set_cookie.substr(0, set_cookie.find(';'));
-    const std::string token = Find(r.body, R"re(name="csrf_token" value="([^"]+)")re");
-    r = client_->Post("/agent/connexion",
-                      "csrf_token=" + UrlEncode(token) + "&email=" + UrlEncode(email) +
-                          "&password=a-long-password",
-                      {{"Content-Type", kForm}, {"Cookie", visitor}});
+    HttpResult r = PostSignIn(*client_, email);
     EXPECT_EQ(r.status, 303) << r.body.substr(0, 300);
-    const std::string session = r.Header("set-cookie");
-    const std::string cookie = session.substr(0, session.find(';'));
+    const std::string cookie = CookieOf(r.Header("set-cookie"));
     r = client_->Get("/agent", {{"Cookie", cookie}});
-    csrf_ = Find(r.body, R"re(name="csrf_token" value="([^"]+)")re");
+    csrf_ = FormToken(r.body);
     EXPECT_FALSE(csrf_.empty());
     return cookie;
   }

@@ -9,6 +9,7 @@
 
 #include "http_client.h"
 #include "own_server.h"
+#include "page_helpers.h"
 #include "tests/testing/status_macros.h"
 #include "tests/testing/store_fixture.h"
 
@@ -16,14 +17,6 @@ namespace guichet::testing {
 namespace {
 
 using core::Role;
-
-constexpr char kForm[] = "application/x-www-form-urlencoded";
-
-// The first capture of `pattern` in `text`, or "".
-std::string Find(const std::string& text, const std::string& pattern) {
-  std::smatch m;
-  return std::regex_search(text, m, std::regex(pattern)) ? m[1].str() : "";
-}
 
 class PortalTest : public OwnServerTest {
  protected:
@@ -77,13 +70,10 @@ class PortalTest : public OwnServerTest {
 
   // A user who can sign in with "a-long-password" (an agent: of the test's team).
   core::User AddUser(const std::string& email, const std::string& name, Role role) {
-    core::NewUser user;
-    user.email = email;
-    user.display_name = name;
-    user.role = role;
-    user.password_hash = HashPassword("a-long-password", PasswordCost::kFast).value();
-    if (role == Role::kAgent) user.team_ids = {team_id_};
-    auto created = store_->CreateUser(user, storage::Actor::System("test"));
+    std::vector<core::Id> teams;
+    if (role == Role::kAgent) teams = {team_id_};
+    auto created = store_->CreateUser(UserWithPassword(email, name, role, teams),
+                                      storage::Actor::System("test"));
     EXPECT_TRUE(created.ok()) << created.status().ToString();
     return created.ok() ? *created : core::User{};
   }
