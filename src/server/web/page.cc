@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <map>
+#include <regex>
+#include <set>
 
 #include "common/clock.h"
 #include "common/crypto.h"
@@ -74,21 +76,69 @@ mustache::data ToData(const json& j) {
   }
 }
 
-// `name` rendered with `values`; every template is available to it as a partial ({{> name}}).
-Result<std::string> Render(const std::string& name, const json& values) {
+// What rendering a template needs besides its values, worked out once from the templates: the
+// partials it uses ({{> name}}, followed through the partials themselves) and, per language,
+// the catalogue texts they show ({{t.key}}) as mustache values. Giving a render only these,
+// rather than the whole catalogue and every template, keeps a page's cost to its own size.
+struct TemplateNeeds {
+  std::vector<std::pair<std::string, std::string_view>> partials;  // name, text
+  std::map<std::string, mustache::data, std::less<>> texts;        // language → {key: text}
+};
+
+const std::map<std::string, TemplateNeeds, std::less<>>& AllTemplateNeeds() {
+  static const std::map<std::string, TemplateNeeds, std::less<>> needs = [] {
+    constexpr std::string_view kDir = "templates/", kExt = ".mustache";
+    std::map<std::string, std::string_view, std::less<>> templates;
+    for (const WebAsset& a : AllAssets())
+      if (a.path.starts_with(kDir) && a.path.ends_with(kExt))
+        templates.emplace(a.path.substr(kDir.size(), a.path.size() - kDir.size() - kExt.size()),
+                          a.content);
+    const std::regex partial_re(R"(\{\{>\s*([A-Za-z0-9_]+)\s*\}\})");
+    const std::regex text_re(R"(\{\{[#^/&{]?\s*t\.([A-Za-z0-9_]+))");
+    std::map<std::string, TemplateNeeds, std::less<>> out;
+    for (const auto& [name, content] : templates) {
+      TemplateNeeds& n = out[name];
+      std::set<std::string> seen = {name}, keys;
+      std::vector<std::string_view> pending = {content};
+      while (!pending.empty()) {
+        const std::string text(pending.back());
+        pending.pop_back();
+        for (std::sregex_iterator it(text.begin(), text.end(), text_re), end; it != end; ++it)
+          keys.insert((*it)[1].str());
+        for (std::sregex_iterator it(text.begin(), text.end(), partial_re), end; it != end; ++it) {
+          const std::string partial = (*it)[1].str();
+          auto found = templates.find(partial);
+          if (found == templates.end() || !seen.insert(partial).second) continue;
+          n.partials.emplace_back(partial, found->second);
+          pending.push_back(found->second);
+        }
+      }
+      for (std::string_view lang : kOffered) {
+        mustache::data texts{mustache::data::type::object};
+        const json& catalogue = Catalogue(lang);
+        for (const std::string& key : keys)
+          if (auto it = catalogue.find(key); it != catalogue.end() && it->is_string())
+            texts.set(key, it->get<std::string>());
+        n.texts.emplace(lang, std::move(texts));
+      }
+    }
+    return out;
+  }();
+  return needs;
+}
+
+// `name` rendered with `values` and the catalogue texts of `lang`.
+Result<std::string> Render(const std::string& name, const json& values, std::string_view lang) {
+  const auto& all = AllTemplateNeeds();
+  const auto needs = all.find(name);
   const WebAsset* asset = FindAsset("templates/" + name + ".mustache");
-  if (!asset) return Internal("no template " + name);
+  if (!asset || needs == all.end()) return Internal("no template " + name);
   mustache::mustache tmpl{std::string(asset->content)};
   if (!tmpl.is_valid()) return Internal("template " + name + ": " + tmpl.error_message());
   mustache::data data = ToData(values);
-  for (const WebAsset& a : AllAssets()) {
-    constexpr std::string_view kDir = "templates/", kExt = ".mustache";
-    if (!a.path.starts_with(kDir) || !a.path.ends_with(kExt)) continue;
-    const std::string partial_name(
-        a.path.substr(kDir.size(), a.path.size() - kDir.size() - kExt.size()));
-    const std::string_view content = a.content;
-    data.set(partial_name, mustache::partial([content] { return std::string(content); }));
-  }
+  data.set("t", needs->second.texts.find(Offered(lang) ? lang : kOffered[0])->second);
+  for (const auto& [partial, content] : needs->second.partials)
+    data.set(partial, mustache::partial([content] { return std::string(content); }));
   std::string out = tmpl.render(data);
   if (!tmpl.is_valid()) return Internal("template " + name + ": " + tmpl.error_message());
   return out;
@@ -191,13 +241,11 @@ HttpResponse RenderPage(const HttpContext& ctx, Page page) {
   const std::string other(lang == "fr" ? "en" : "fr");
   json& d = page.data;
   d["lang"] = lang;
-  d["t"] = Catalogue(lang);
   if (page.has_form) d["csrf_token"] = FormToken(ctx, page.headers);
-  auto content = Render(page.template_name, d);
+  auto content = Render(page.template_name, d, lang);
   if (!content.ok()) return RenderFailed(ctx, content.status());
   json layout = {{"lang", lang},
                  {"dir", "ltr"},  // every offered language reads left to right
-                 {"t", d["t"]},
                  {"title", page.title},
                  {"content", *content},
                  {"other_language", other},
@@ -218,7 +266,7 @@ HttpResponse RenderPage(const HttpContext& ctx, Page page) {
   } else if (ctx.principal.anonymous()) {
     layout["anonymous"] = true;  // a link to sign in
   }
-  auto html = Render("layout", layout);
+  auto html = Render("layout", layout, lang);
   if (!html.ok()) return RenderFailed(ctx, html.status());
   HttpResponse r = HtmlResponse(page.status, std::move(*html));
   r.headers.emplace_back("Content-Language", lang);
@@ -229,8 +277,7 @@ HttpResponse RenderPage(const HttpContext& ctx, Page page) {
 HttpResponse RenderFragment(const HttpContext& ctx, const std::string& template_name, json data) {
   const std::string lang = PageLanguage(ctx);
   data["lang"] = lang;
-  data["t"] = Catalogue(lang);
-  auto content = Render(template_name, data);
+  auto content = Render(template_name, data, lang);
   if (!content.ok()) return RenderFailed(ctx, content.status());
   return HtmlResponse(200, std::move(*content));
 }
