@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 namespace guichet::rules {
 namespace {
 
@@ -38,7 +40,10 @@ std::string Minimal(const std::string& id) {
 
 class Folder {
  public:
-  Folder() : path_(fs::path(::testing::TempDir()) / ("registry_" + std::to_string(++count_))) {
+  // The process id in the name: ctest runs each test in its own process, in parallel.
+  Folder()
+      : path_(fs::path(::testing::TempDir()) /
+              ("registry_" + std::to_string(::getpid()) + "_" + std::to_string(++count_))) {
     fs::remove_all(path_);
     fs::create_directories(path_);
   }
