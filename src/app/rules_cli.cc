@@ -20,19 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::size_t kMaxFileBytes = 4u << 20;
-
-Result<std::string> ReadSmallFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound(path + ": cannot be read");
-  std::string text;
-  text.resize(kMaxFileBytes + 1);
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxFileBytes) return InvalidArgument(path + ": larger than 4 MiB");
-  return text;
-}
-
 // The scheme files under `path`: the file itself, or every scheme.toml below the folder, sorted.
 Result<std::vector<std::string>> SchemeFiles(const std::string& path) {
   std::error_code ec;
@@ -77,7 +64,7 @@ int RunRulesCheck(const std::string& path, const Io& io) {
     std::string tests_note;
     const std::string tests = TestsFileOf(file);
     if (fs::exists(tests)) {
-      auto text = ReadSmallFile(tests);
+      auto text = rules::ReadRuleFile(tests);
       auto cases = text.ok() ? rules::LoadTestCases(*text, tests)
                              : Result<std::vector<rules::TestCase>>(text.status());
       if (!cases.ok()) {
@@ -110,7 +97,7 @@ int RunRulesTest(const std::string& path, const Io& io) {
       continue;
     }
     const std::string tests = TestsFileOf(file);
-    auto text = ReadSmallFile(tests);
+    auto text = rules::ReadRuleFile(tests);
     if (!text.ok()) {
       io.err << tests << ": no test cases for scheme " << scheme->id() << '\n';
       ++load_errors;
@@ -157,7 +144,7 @@ int RunRulesEval(const RulesEvalFlags& flags, const Io& io) {
     Fail(io, "--date must be a date YYYY-MM-DD, not \"" + flags.date + "\"");
     return kExitUsage;
   }
-  auto text = ReadSmallFile(flags.facts);
+  auto text = rules::ReadRuleFile(flags.facts);
   if (!text.ok()) {
     Fail(io, text.status().message());
     return kExitUsage;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 #include "rules/evaluate.h"
 #include "rules/scheme_data.h"
@@ -11,8 +10,6 @@ namespace guichet::rules {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr std::size_t kMaxSchemeBytes = 4u << 20;  // as LoadSchemeFile
 
 bool UsableId(std::string_view id) {
   if (id.empty() || id.size() > 40) return false;
@@ -48,17 +45,6 @@ nlohmann::json RuntimeJson(Type type, const internal::V& runtime) {
   v.d = runtime.d;
   v.text = std::string(runtime.s);
   return ValueToJson(v);
-}
-
-Result<Scheme> LoadRelative(const fs::path& file, const std::string& source_name) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return NotFound(source_name + ": cannot be read");
-  std::string text;
-  text.resize(kMaxSchemeBytes + 1);
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxSchemeBytes) return InvalidArgument(source_name + ": larger than 4 MiB");
-  return LoadScheme(text, source_name);
 }
 
 }  // namespace
@@ -107,7 +93,7 @@ Result<SchemeRegistry> LoadSchemeRegistry(const std::string& dir) {
   std::string problems;
   for (const fs::path& file : files) {
     const std::string name = file.lexically_relative(dir).generic_string();
-    auto scheme = LoadRelative(file, name);
+    auto scheme = LoadSchemeFile(file.string(), name);
     if (scheme.ok()) {
       schemes.push_back(std::move(*scheme));
     } else {

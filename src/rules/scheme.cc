@@ -747,15 +747,21 @@ Result<Scheme> LoadScheme(std::string_view text, const std::string& source_name)
   return loader.Load();
 }
 
-Result<Scheme> LoadSchemeFile(const std::string& path) {
+Result<std::string> ReadRuleFile(const std::string& path, const std::string& source_name) {
+  const std::string& name = source_name.empty() ? path : source_name;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound(path + ": cannot be read");
+  if (!in) return NotFound(name + ": cannot be read");
   std::string text;
   text.resize(kMaxSchemeBytes + 1);
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxSchemeBytes) return InvalidArgument(path + ": larger than 4 MiB");
-  return LoadScheme(text, path);
+  if (text.size() > kMaxSchemeBytes) return InvalidArgument(name + ": larger than 4 MiB");
+  return text;
+}
+
+Result<Scheme> LoadSchemeFile(const std::string& path, const std::string& source_name) {
+  GUICHET_ASSIGN_OR_RETURN(const std::string text, ReadRuleFile(path, source_name));
+  return LoadScheme(text, source_name.empty() ? path : source_name);
 }
 
 }  // namespace guichet::rules

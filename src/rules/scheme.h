@@ -89,8 +89,11 @@ class Scheme {
 // Parses and checks a scheme. On failure the Status (kInvalidArgument) lists every problem, one
 // "source_name:line:col: message" per line.
 Result<Scheme> LoadScheme(std::string_view text, const std::string& source_name);
-// Reads `path` (at most 4 MiB) and loads it with the path as source name; kNotFound when the file
-// cannot be read.
-Result<Scheme> LoadSchemeFile(const std::string& path);
+// The text of the rule file `path` (a scheme, its test cases, facts): kNotFound when it cannot
+// be read, kInvalidArgument over 4 MiB; messages name the file as `source_name` (the path when
+// empty).
+Result<std::string> ReadRuleFile(const std::string& path, const std::string& source_name = "");
+// Reads `path` with ReadRuleFile and loads it, with `source_name` (default: the path) in messages.
+Result<Scheme> LoadSchemeFile(const std::string& path, const std::string& source_name = "");
 
 }  // namespace guichet::rules
